@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * vfs_vnode.c: the vnode life cycle and the vnode cache.
+ *
+ * File systems get vnodes through vcache_get(mp, key): the cache is a hash
+ * table of (mount, key) -> vnode.  A vnode nobody references stays in the
+ * cache on the LRU list of unused vnodes; when the cache holds more than
+ * RUMP_NVNODES vnodes, the oldest unused ones are reclaimed.
+ *
+ * States (v_state, see vnode.h), changed under v_interlock with
+ * VSTATE_CHANGE(), which asserts the transition:
+ *
+ *	LOADING -> ACTIVE       vcache_get() set the vnode up
+ *	LOADING -> RECLAIMED    VFS_LOADVNODE failed
+ *	ACTIVE -> RECLAIMING    vgone(): LRU trimming, vflush(), unlink
+ *	RECLAIMING -> RECLAIMED VOP_RECLAIM done
+ *
+ * A RECLAIMED vnode is out of the hash table and has the dead operations;
+ * it is freed when its last reference goes.
+ *
+ * References: v_usecount changes atomically.  The step from 0 to 1 is
+ * taken only under vcache_lock (vcache_get, vcache_tryref, LRU trimming),
+ * so a vnode on the LRU list cannot gain a reference behind the cache's
+ * back; the step from 1 to 0 runs under v_interlock (vrele_last).
+ *
+ * Lock order: vnode lock > v_interlock > vcache_lock.
+ * Callers: file systems (vcache_get), namei, the syscalls, vflush (unmount).
+ */
+#include "kern/kern.h"
+#include "kern/kmem.h"
+#include "kern/lwp.h"
+#include "vfs/vnode.h"
+#include "vfs/mount.h"
+#include "vfs/vfs_impl.h"
+#include "vfs/lockf.h"
+
+#define VSTATE_CHANGE(vp, from, to)					\
+	do {								\
+		KASSERT(mutex_owned(&(vp)->v_interlock));		\
+		KASSERTMSG((vp)->v_state == (from),			\
+		    "vnode %p state %d, expected %d", (vp),		\
+		    (int)(vp)->v_state, (int)(from));			\
+		(vp)->v_state = (to);					\
+		cv_broadcast(&(vp)->v_cv);				\
+	} while (0)
+
+#define VCACHE_HASHSIZE 4096
+
+static kmutex_t vcache_lock;
+static struct vnode *vcache_hash[VCACHE_HASHSIZE];  /* [vcache_lock] */
+static struct vnode vcache_lru;        /* [vcache_lock] sentinel */
+static unsigned vcache_maxvnodes;      /* [I] */
+unsigned vcache_numvnodes;             /* [a] */
+
+static int dead_fail(void) { return ENOENT; }
+static int dead_zero(void) { return 0; }
+
+/* Operations of a vnode detached from its file system. */
+static const struct vnodeops dead_vnodeops = {
+	.vop_fsname = "dead",
+	.vop_lookup = (void *)dead_fail,
+	.vop_getattr = (void *)dead_fail,
+	.vop_setattr = (void *)dead_fail,
+	.vop_read = (void *)dead_fail,
+	.vop_write = (void *)dead_fail,
+	.vop_readdir = (void *)dead_fail,
+	.vop_fsync = (void *)dead_zero,
+	.vop_inactive = (void *)dead_zero,
+	.vop_reclaim = (void *)dead_zero,
+};
+
+void
+vcache_init(unsigned maxvnodes)
+{
+	mutex_init(&vcache_lock, MUTEX_DEFAULT, "vcache");
+	vcache_lru.v_lrunext = vcache_lru.v_lruprev = &vcache_lru;
+	vcache_maxvnodes = maxvnodes < 16 ? 16 : maxvnodes;
+}
+
+static uint32_t
+vcache_hashkey(struct mount *mp, const void *key, size_t keylen)
+{
+	return hash32_buf(key, keylen, hash32_buf(&mp, sizeof(mp),
+	    HASH32_INIT));
+}
+
+/* LRU membership: v_lrunext != NULL.  Both with vcache_lock held. */
+static void
+lru_insert(struct vnode *vp)
+{
+	KASSERT(mutex_owned(&vcache_lock));
+	KASSERT(vp->v_lrunext == NULL);
+	vp->v_lruprev = vcache_lru.v_lruprev;
+	vp->v_lrunext = &vcache_lru;
+	vcache_lru.v_lruprev->v_lrunext = vp;
+	vcache_lru.v_lruprev = vp;
+}
+
+static void
+lru_remove(struct vnode *vp)
+{
+	KASSERT(mutex_owned(&vcache_lock));
+	if (vp->v_lrunext == NULL)
+		return;
+	vp->v_lruprev->v_lrunext = vp->v_lrunext;
+	vp->v_lrunext->v_lruprev = vp->v_lruprev;
+	vp->v_lrunext = vp->v_lruprev = NULL;
+}
+
+static void
+hash_remove(struct vnode *vp)
+{
+	struct vnode **vpp;
+
+	KASSERT(mutex_owned(&vcache_lock));
+	for (vpp = &vcache_hash[vp->v_keyhash % VCACHE_HASHSIZE]; *vpp != NULL;
+	    vpp = &(*vpp)->v_hashnext) {
+		if (*vpp == vp) {
+			*vpp = vp->v_hashnext;
+			vp->v_hashnext = NULL;
+			return;
+		}
+	}
+}
+
+static void
+vnode_free(struct vnode *vp)
+{
+	KASSERT(vp->v_state == VS_RECLAIMED);
+	KASSERT(vp->v_usecount == 0);
+	KASSERT(vp->v_lrunext == NULL);
+	mutex_destroy(&vp->v_interlock);
+	rw_destroy(&vp->v_lock);
+	cv_destroy(&vp->v_cv);
+	kmem_free((void *)vp->v_key, vp->v_keylen);
+	kmem_free(vp, sizeof(*vp));
+	atomic_dec(&vcache_numvnodes);
+}
+
+/*
+ * Wait until vp (referenced by the caller) is no longer loading.  Returns 0
+ * if it is ACTIVE, ENOENT if it is or is becoming reclaimed.
+ */
+static int
+vnode_wait_active(struct vnode *vp)
+{
+	int error;
+
+	mutex_enter(&vp->v_interlock);
+	while (vp->v_state == VS_LOADING)
+		cv_wait(&vp->v_cv, &vp->v_interlock);
+	error = vp->v_state == VS_ACTIVE ? 0 : ENOENT;
+	mutex_exit(&vp->v_interlock);
+	return error;
+}
+
+/* Take the reference from 0 to 1 or above; vcache_lock held. */
+static void
+vcache_ref_locked(struct vnode *vp)
+{
+	KASSERT(mutex_owned(&vcache_lock));
+	if (atomic_inc_nv(&vp->v_usecount) == 1)
+		lru_remove(vp);
+}
+
+int
+vcache_tryref(struct vnode *vp)
+{
+	mutex_enter(&vcache_lock);
+	if (vp->v_state != VS_ACTIVE && vp->v_state != VS_LOADING) {
+		mutex_exit(&vcache_lock);
+		return ENOENT;
+	}
+	vcache_ref_locked(vp);
+	mutex_exit(&vcache_lock);
+	return 0;
+}
+
+static struct vnode *
+vcache_find(struct mount *mp, const void *key, size_t keylen, uint32_t hash)
+{
+	struct vnode *vp;
+
+	KASSERT(mutex_owned(&vcache_lock));
+	for (vp = vcache_hash[hash % VCACHE_HASHSIZE]; vp != NULL;
+	    vp = vp->v_hashnext) {
+		if (vp->v_mount == mp && vp->v_keylen == keylen &&
+		    vp->v_keyhash == hash && memcmp(vp->v_key, key, keylen) == 0)
+			return vp;
+	}
+	return NULL;
+}
+
+int
+vcache_lookup(struct mount *mp, const void *key, size_t keylen,
+    struct vnode **vpp)
+{
+	uint32_t hash = vcache_hashkey(mp, key, keylen);
+	struct vnode *vp;
+
+	for (;;) {
+		mutex_enter(&vcache_lock);
+		vp = vcache_find(mp, key, keylen, hash);
+		if (vp == NULL) {
+			mutex_exit(&vcache_lock);
+			return ENOENT;
+		}
+		vcache_ref_locked(vp);
+		mutex_exit(&vcache_lock);
+		if (vnode_wait_active(vp) == 0) {
+			*vpp = vp;
+			return 0;
+		}
+		vrele(vp);
+	}
+}
+
+static struct vnode *
+vnode_alloc(struct mount *mp, const void *key, size_t keylen, uint32_t hash)
+{
+	struct vnode *vp;
+	void *k;
+
+	vp = kmem_zalloc(sizeof(*vp), KM_SLEEP);
+	k = kmem_alloc(keylen, KM_SLEEP);
+	memcpy(k, key, keylen);
+	mutex_init(&vp->v_interlock, MUTEX_DEFAULT, "vinterlock");
+	rw_init(&vp->v_lock, "vnlock");
+	cv_init(&vp->v_cv, "vnode");
+	vp->v_state = VS_LOADING;
+	vp->v_usecount = 1;
+	vp->v_type = VNON;
+	vp->v_mount = mp;
+	vp->v_op = &dead_vnodeops;
+	vp->v_key = k;
+	vp->v_keylen = keylen;
+	vp->v_keyhash = hash;
+	return vp;
+}
+
+int
+vcache_get(struct mount *mp, const void *key, size_t keylen,
+    struct vnode **vpp)
+{
+	uint32_t hash = vcache_hashkey(mp, key, keylen);
+	struct vnode *vp, *nvp;
+	int error;
+
+	nvp = vnode_alloc(mp, key, keylen, hash);
+	for (;;) {
+		mutex_enter(&vcache_lock);
+		vp = vcache_find(mp, key, keylen, hash);
+		if (vp == NULL)
+			break;
+		vcache_ref_locked(vp);
+		mutex_exit(&vcache_lock);
+		if (vnode_wait_active(vp) == 0) {
+			/* Someone else had it: our new vnode is not needed. */
+			nvp->v_state = VS_RECLAIMED;
+			nvp->v_usecount = 0;
+			atomic_inc(&vcache_numvnodes);
+			vnode_free(nvp);
+			*vpp = vp;
+			return 0;
+		}
+		vrele(vp);
+	}
+	nvp->v_hashnext = vcache_hash[hash % VCACHE_HASHSIZE];
+	vcache_hash[hash % VCACHE_HASHSIZE] = nvp;
+	atomic_inc(&vcache_numvnodes);
+	mutex_exit(&vcache_lock);
+
+	/* Set up by the file system, without the cache lock. */
+	error = VFS_LOADVNODE(mp, nvp, key, keylen);
+	mutex_enter(&nvp->v_interlock);
+	if (error != 0) {
+		mutex_enter(&vcache_lock);
+		hash_remove(nvp);
+		mutex_exit(&vcache_lock);
+		nvp->v_op = &dead_vnodeops;
+		VSTATE_CHANGE(nvp, VS_LOADING, VS_RECLAIMED);
+		mutex_exit(&nvp->v_interlock);
+		vrele(nvp);
+		return error;
+	}
+	VSTATE_CHANGE(nvp, VS_LOADING, VS_ACTIVE);
+	mutex_exit(&nvp->v_interlock);
+	*vpp = nvp;
+	vcache_purge_lru();
+	return 0;
+}
+
+void
+vref(struct vnode *vp)
+{
+	KASSERT(atomic_load_relaxed(&vp->v_usecount) > 0);
+	atomic_inc(&vp->v_usecount);
+}
+
+/*
+ * Detach vp from its file system: it must be referenced by the caller.
+ * Waits if another thread is already reclaiming it.
+ */
+void
+vgone(struct vnode *vp)
+{
+	KASSERT(vp->v_usecount > 0);
+	mutex_enter(&vp->v_interlock);
+	while (vp->v_state == VS_LOADING || vp->v_state == VS_RECLAIMING)
+		cv_wait(&vp->v_cv, &vp->v_interlock);
+	if (vp->v_state == VS_RECLAIMED) {
+		mutex_exit(&vp->v_interlock);
+		return;
+	}
+	VSTATE_CHANGE(vp, VS_ACTIVE, VS_RECLAIMING);
+	mutex_exit(&vp->v_interlock);
+
+	/* Wait for the current holders of the vnode lock to finish. */
+	rw_enter(&vp->v_lock, RW_WRITER);
+	cache_purge(vp);
+	lf_purge(vp);
+	rw_exit(&vp->v_lock);
+	VOP_RECLAIM(vp);
+
+	mutex_enter(&vcache_lock);
+	hash_remove(vp);
+	mutex_exit(&vcache_lock);
+	mutex_enter(&vp->v_interlock);
+	vp->v_op = &dead_vnodeops;
+	vp->v_data = NULL;
+	VSTATE_CHANGE(vp, VS_RECLAIMING, VS_RECLAIMED);
+	mutex_exit(&vp->v_interlock);
+}
+
+/*
+ * The last reference (as far as the caller can tell) goes: deactivate,
+ * then either park the vnode on the LRU list, reclaim it (the file system
+ * asked to), or free it (already reclaimed).
+ */
+static void
+vrele_last(struct vnode *vp)
+{
+	bool recycle = false;
+
+	if (vp->v_state == VS_ACTIVE) {
+		rw_enter(&vp->v_lock, RW_WRITER);
+		if (atomic_load_relaxed(&vp->v_usecount) == 1 &&
+		    vp->v_state == VS_ACTIVE)
+			VOP_INACTIVE(vp, &recycle);
+		rw_exit(&vp->v_lock);
+	}
+	if (recycle) {
+		vgone(vp);
+	}
+	mutex_enter(&vp->v_interlock);
+	mutex_enter(&vcache_lock);
+	if (atomic_dec_nv(&vp->v_usecount) > 0) {
+		mutex_exit(&vcache_lock);
+		mutex_exit(&vp->v_interlock);
+		return;
+	}
+	if (vp->v_state == VS_RECLAIMED) {
+		mutex_exit(&vcache_lock);
+		mutex_exit(&vp->v_interlock);
+		vnode_free(vp);
+		return;
+	}
+	KASSERT(vp->v_state == VS_ACTIVE);
+	lru_insert(vp);
+	mutex_exit(&vcache_lock);
+	mutex_exit(&vp->v_interlock);
+	vcache_purge_lru();
+}
+
+void
+vrele(struct vnode *vp)
+{
+	unsigned uc;
+
+	uc = atomic_load_relaxed(&vp->v_usecount);
+	for (;;) {
+		KASSERT(uc > 0);
+		if (uc == 1)
+			break;
+		if (atomic_cas(&vp->v_usecount, &uc, uc - 1))
+			return;
+	}
+	vrele_last(vp);
+}
+
+void
+vput(struct vnode *vp)
+{
+	vn_unlock(vp);
+	vrele(vp);
+}
+
+/* Reclaim unused vnodes while the cache is over its bound. */
+void
+vcache_purge_lru(void)
+{
+	struct vnode *vp;
+
+	while (atomic_load_relaxed(&vcache_numvnodes) > vcache_maxvnodes) {
+		mutex_enter(&vcache_lock);
+		vp = vcache_lru.v_lrunext;
+		if (vp == &vcache_lru) {
+			mutex_exit(&vcache_lock);
+			return;
+		}
+		vcache_ref_locked(vp);
+		mutex_exit(&vcache_lock);
+		vgone(vp);
+		vrele(vp);
+	}
+}
+
+int
+vflush(struct mount *mp, struct vnode *skipvp, int flags)
+{
+	struct vnode *vp;
+	unsigned i;
+	int error = 0;
+
+	/* First pass: is anything but skipvp (one reference) in use? */
+	mutex_enter(&vcache_lock);
+	for (i = 0; i < VCACHE_HASHSIZE && error == 0; i++) {
+		for (vp = vcache_hash[i]; vp != NULL; vp = vp->v_hashnext) {
+			if (vp->v_mount != mp)
+				continue;
+			if (vp == skipvp ? vp->v_usecount > 1 :
+			    vp->v_usecount > 0) {
+				error = EBUSY;
+				break;
+			}
+		}
+	}
+	mutex_exit(&vcache_lock);
+	if (error != 0)
+		return error;
+
+	/* Second pass: reclaim every unused one. */
+	for (i = 0; i < VCACHE_HASHSIZE; i++) {
+restart:
+		mutex_enter(&vcache_lock);
+		for (vp = vcache_hash[i]; vp != NULL; vp = vp->v_hashnext) {
+			if (vp->v_mount != mp || vp == skipvp ||
+			    vp->v_state != VS_ACTIVE)
+				continue;
+			vcache_ref_locked(vp);
+			mutex_exit(&vcache_lock);
+			vgone(vp);
+			vrele(vp);
+			goto restart;
+		}
+		mutex_exit(&vcache_lock);
+	}
+	return 0;
+}
+
+int
+vn_lock(struct vnode *vp, int flags)
+{
+	krw_t op = (flags & LK_EXCLUSIVE) ? RW_WRITER : RW_READER;
+
+	KASSERT(vp->v_usecount > 0);
+	if (flags & LK_NOWAIT) {
+		if (!rw_tryenter(&vp->v_lock, op))
+			return EBUSY;
+	} else {
+		rw_enter(&vp->v_lock, op);
+	}
+	if (__predict_false(vp->v_state == VS_RECLAIMED ||
+	    vp->v_state == VS_RECLAIMING)) {
+		rw_exit(&vp->v_lock);
+		return ENOENT;
+	}
+	return 0;
+}
+
+void
+vn_unlock(struct vnode *vp)
+{
+	rw_exit(&vp->v_lock);
+}
+
+bool
+vn_locked_excl(struct vnode *vp)
+{
+	return rw_write_held(&vp->v_lock);
+}
+
+bool
+vn_locked(struct vnode *vp)
+{
+	return rw_lock_held(&vp->v_lock);
+}
+
+/*
+ * Lock two vnodes exclusively by ascending address.  Either may be NULL
+ * and they may be the same.  Reclaimed vnodes are locked all the same:
+ * the operations the caller runs on them fail.
+ */
+void
+vn_lock2(struct vnode *a, struct vnode *b)
+{
+	struct vnode *t;
+
+	if (a == b)
+		b = NULL;
+	if (a == NULL) {
+		a = b;
+		b = NULL;
+	}
+	if (a == NULL)
+		return;
+	if (b != NULL && (uintptr_t)b < (uintptr_t)a) {
+		t = a;
+		a = b;
+		b = t;
+	}
+	rw_enter(&a->v_lock, RW_WRITER);
+	if (b != NULL)
+		rw_enter(&b->v_lock, RW_WRITER);
+}
