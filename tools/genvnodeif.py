@@ -51,8 +51,7 @@ class Arg:
             raise Fail("cannot parse argument %r" % text)
         ctype = m.group(1).strip()
         ctype = re.sub(r"\s*\*", " *", ctype).replace("* *", "**")
-        ctype = ctype.replace(" *", " *").strip()
-        self.type = ctype
+        self.type = ctype.strip()
         self.name = m.group(2)
         if not re.match(r"^[A-Za-z_][A-Za-z0-9_ ]*(\s\*+)?$", self.type):
             raise Fail("cannot parse type of argument %r" % text)
@@ -96,24 +95,30 @@ def parse(path):
             s = line.split("#", 1)[0].rstrip()
             if not s.strip():
                 continue
+            if not s[0].isspace():
+                finish(path, cur)
             try:
                 if s[0].isspace():
                     cur = parse_lock(cur, s.strip())
                     continue
-                if cur is not None:
-                    check_locks(cur)
                 cur = parse_row(lineno, s, names)
                 ops.append(cur)
             except Fail as e:
                 raise Fail("%s:%d: %s" % (path, lineno, e))
-    if cur is not None:
-        try:
-            check_locks(cur)
-        except Fail as e:
-            raise Fail("%s:%d: %s" % (path, cur.lineno, e))
+    finish(path, cur)
     if not ops:
         raise Fail("%s: no operations" % path)
     return ops
+
+
+def finish(path, op):
+    """Check the lock lines of a complete operation."""
+    if op is None:
+        return
+    try:
+        check_locks(op)
+    except Fail as e:
+        raise Fail("%s:%d: %s" % (path, op.lineno, e))
 
 
 def parse_row(lineno, s, names):

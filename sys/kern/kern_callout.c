@@ -20,7 +20,9 @@
  *	idle --schedule--> pending --deadline--> running --handler returns--> idle
  *	pending --stop/halt--> idle;  running --schedule--> running + pending
  * "running" is cw_running == c; callout_halt() waits on cw_donecv until the
- * handler has returned, so the caller may then free the callout.
+ * handler has returned, so the caller may then free the callout.  While it
+ * waits the callout is marked halting: if the handler re-arms it, it is
+ * not fired again, and the halt disarms it once the handler is done.
  *
  * Locking: [c] cw_lock.  Lock order: a callout_halt() interlock > cw_lock.
  */
@@ -34,6 +36,7 @@
 #define CALLOUT_MASK     (CALLOUT_NBUCKETS - 1)
 
 #define CALLOUT_PENDING  0x01   /* in a wheel bucket */
+#define CALLOUT_HALTING  0x02   /* callout_halt() waits: do not fire */
 #define CALLOUT_INITED   0x100  /* callout_init done (DIAGNOSTIC aid) */
 
 #define CALLOUT_STATE_CHANGE(c, from, to) do {				\
@@ -155,35 +158,41 @@ callout_stop(callout_t *c)
 /*
  * Stop c and wait until its handler is not running.  interlock, when not
  * NULL, is held by the caller; it is dropped while waiting and held again
- * on return.  Called from c's own handler it does not wait.
+ * on return.  A handler that schedules its callout again while being
+ * halted is stopped again.  Called from c's own handler it does not wait.
  */
 bool
 callout_halt(callout_t *c, kmutex_t *interlock)
 {
-	bool pending;
+	bool pending = false, dropped = false;
 
 	KASSERT(c->c_flags & CALLOUT_INITED);
 	KASSERT(interlock == NULL || mutex_owned(interlock));
 	if (!cw_started)
 		return false;
 	mutex_enter(&cw_lock);
-	pending = (c->c_flags & CALLOUT_PENDING) != 0;
-	if (pending)
-		callout_unlink(c);
-	if (cw_running != c || curlwp == cw_lwp) {
-		mutex_exit(&cw_lock);
-		return pending;
-	}
-	/* The handler may need interlock: let go of it while waiting. */
-	if (interlock != NULL) {
-		mutex_exit(&cw_lock);
-		mutex_exit(interlock);
-		mutex_enter(&cw_lock);
-	}
-	while (cw_running == c)
+	for (;;) {
+		if (c->c_flags & CALLOUT_PENDING) {
+			callout_unlink(c);
+			pending = true;
+		}
+		if (cw_running != c || curlwp == cw_lwp)
+			break;
+		/* Should the handler re-arm c, it stays unfired till we are done. */
+		c->c_flags |= CALLOUT_HALTING;
+		/* The handler may need interlock: let go of it to wait. */
+		if (interlock != NULL && !dropped) {
+			mutex_exit(&cw_lock);
+			mutex_exit(interlock);
+			dropped = true;
+			mutex_enter(&cw_lock);
+			continue;
+		}
 		cv_wait(&cw_donecv, &cw_lock);
+	}
+	c->c_flags &= ~CALLOUT_HALTING;
 	mutex_exit(&cw_lock);
-	if (interlock != NULL)
+	if (dropped)
 		mutex_enter(interlock);
 	return pending;
 }
@@ -207,7 +216,7 @@ callout_run_bucket(unsigned b, int64_t now)
 	KASSERT(mutex_owned(&cw_lock));
 restart:
 	for (c = cw_wheel[b]; c != NULL; c = c->c_next) {
-		if (c->c_when > now)
+		if (c->c_when > now || (c->c_flags & CALLOUT_HALTING))
 			continue;
 		callout_unlink(c);
 		cw_running = c;
@@ -233,7 +242,8 @@ callout_next_deadline(int64_t tick)
 
 	for (t = tick; t < tick + CALLOUT_NBUCKETS; t++) {
 		for (c = cw_wheel[t & CALLOUT_MASK]; c != NULL; c = c->c_next) {
-			if (callout_tick(c->c_when) <= t && c->c_when < best)
+			if (callout_tick(c->c_when) <= t &&
+			    c->c_when < best && !(c->c_flags & CALLOUT_HALTING))
 				best = c->c_when;
 		}
 		if (best != INT64_MAX)

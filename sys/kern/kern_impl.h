@@ -9,8 +9,6 @@
 #include "kern/lwp.h"
 
 /* kern_sched.c */
-struct lwp *sched_enter(void);
-void sched_exit(struct lwp *l);
 void sched_acquire_for(struct lwp *l);
 void sched_release_for(struct lwp *l);
 

@@ -16,10 +16,18 @@
 
 bool kthread_allowed = true;
 
+/*
+ * Start-up record, on the creator's stack: the creator waits until the new
+ * thread has copied it (ks_started), so nothing is left to free later and
+ * kernel memory is settled when kthread_create() returns.
+ */
 struct kthread_start {
 	void (*ks_func)(void *);
 	void *ks_arg;
 	struct lwp *ks_lwp;
+	kmutex_t ks_lock;
+	kcondvar_t ks_cv;
+	bool ks_started;                  /* [ks_lock] */
 };
 
 /* Per-lwp join handle, kept in a small side table keyed by lwp. */
@@ -35,12 +43,18 @@ static bool kthread_lock_inited;
 static void *
 kthread_trampoline(void *arg)
 {
-	struct kthread_start ks = *(struct kthread_start *)arg;
+	struct kthread_start *ksp = arg;
+	void (*func)(void *) = ksp->ks_func;
+	void *farg = ksp->ks_arg;
 
-	rumpuser_curlwpop(RUMPUSER_LWP_SET, ks.ks_lwp);
+	rumpuser_curlwpop(RUMPUSER_LWP_SET, ksp->ks_lwp);
 	rump_schedule();
-	kmem_free(arg, sizeof(ks));
-	ks.ks_func(ks.ks_arg);
+	mutex_enter(&ksp->ks_lock);
+	ksp->ks_started = true;
+	cv_signal(&ksp->ks_cv);
+	/* ksp is gone once the creator sees ks_started. */
+	mutex_exit(&ksp->ks_lock);
+	func(farg);
 	kthread_exit(0);
 }
 
@@ -48,7 +62,7 @@ int
 kthread_create(int flags, void (*func)(void *), void *arg,
     struct lwp **lp, const char *fmt, ...)
 {
-	struct kthread_start *ks;
+	struct kthread_start ks;
 	struct kthread_join *kj = NULL;
 	struct lwp *l;
 	void *cookie;
@@ -65,16 +79,27 @@ kthread_create(int flags, void (*func)(void *), void *arg,
 	va_start(ap, fmt);
 	vsnprintf(l->l_name, sizeof(l->l_name), fmt, ap);
 	va_end(ap);
-	ks = kmem_alloc(sizeof(*ks), KM_SLEEP);
-	ks->ks_func = func;
-	ks->ks_arg = arg;
-	ks->ks_lwp = l;
-	if (flags & KTHREAD_JOINABLE)
+	ks.ks_func = func;
+	ks.ks_arg = arg;
+	ks.ks_lwp = l;
+	ks.ks_started = false;
+	mutex_init(&ks.ks_lock, MUTEX_DEFAULT, "kthstart");
+	cv_init(&ks.ks_cv, "kthstart");
+	if (flags & KTHREAD_JOINABLE) {
 		kj = kmem_zalloc(sizeof(*kj), KM_SLEEP);
-	error = rumpuser_thread_create(kthread_trampoline, ks, l->l_name,
+		l->l_flags |= LW_JOINABLE;
+	}
+	error = rumpuser_thread_create(kthread_trampoline, &ks, l->l_name,
 	    (flags & KTHREAD_JOINABLE) != 0, 0, -1, &cookie);
+	if (error == 0) {
+		mutex_enter(&ks.ks_lock);
+		while (!ks.ks_started)
+			cv_wait(&ks.ks_cv, &ks.ks_lock);
+		mutex_exit(&ks.ks_lock);
+	}
+	cv_destroy(&ks.ks_cv);
+	mutex_destroy(&ks.ks_lock);
 	if (error != 0) {
-		kmem_free(ks, sizeof(*ks));
 		if (kj != NULL)
 			kmem_free(kj, sizeof(*kj));
 		lwp_free(l);
@@ -115,7 +140,7 @@ kthread_exit(int ecode)
 {
 	struct lwp *l = curlwp;
 
-	if (kthread_join_find(l, false) == NULL) {
+	if ((l->l_flags & LW_JOINABLE) == 0) {
 		/* Not joinable: nobody will collect the lwp, free it. */
 		rump_unschedule();
 		rumpuser_curlwpop(RUMPUSER_LWP_CLEAR, l);

@@ -120,14 +120,17 @@ sys_reboot(struct lwp *l, const struct sys_reboot_args *uap,
 	}
 }
 
-/* ChaCha20 generator of one virtual CPU. */
+/*
+ * ChaCha20 generator of one virtual CPU.  Locking: [C] used only by the
+ * lwp holding that CPU (cprng_cur).
+ */
 struct cprng_cpu {
-	uint32_t cc_key[8];
-	uint64_t cc_nonce;
-	uint64_t cc_counter;
-	uint8_t cc_buf[64];
-	unsigned cc_avail;       /* unused bytes at the end of cc_buf */
-	bool cc_seeded;
+	uint32_t cc_key[8];      /* [C] */
+	uint64_t cc_nonce;       /* [C] */
+	uint64_t cc_counter;     /* [C] next block */
+	uint8_t cc_buf[64];      /* [C] keystream of the last block */
+	unsigned cc_avail;       /* [C] unused bytes at the end of cc_buf */
+	bool cc_seeded;          /* [C] */
 } __cacheline_aligned;
 
 static struct cprng_cpu cprng_cpus[MAXCPUS];

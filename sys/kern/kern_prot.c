@@ -120,18 +120,21 @@ proc_setcred(struct proc *p, kauth_cred_t cred)
 	kauth_cred_free(old);
 }
 
-/*
- * Change the credential of l's process: a copy of the current one is
- * handed to change(), which edits it or returns an errno.  Done under
- * p_lock, so two lwps changing ids at once do not lose an update.
- */
+/* The arguments of one identity change (on the caller's stack). */
 struct cred_change {
-	uint32_t cc_id[3];             /* real, effective, saved */
-	int cc_ngroups;
-	const gid_t *cc_groups;
+	uint32_t cc_id[3];             /* ids asked for, -1: unchanged */
+	int cc_ngroups;                /* setgroups: count */
+	const gid_t *cc_groups;        /* setgroups: the list */
 };
 typedef int (*cred_change_fn)(kauth_cred_t nc, const struct cred_change *);
 
+/*
+ * Change the credential of l's process (l is curlwp): a copy of the
+ * current one is handed to change(), which edits it or returns an errno.
+ * Done under p_lock, so two lwps changing ids at once do not lose an
+ * update; the caller's cached credential is replaced too.  Returns 0 or
+ * change()'s errno.
+ */
 static int
 cred_modify(struct lwp *l, cred_change_fn change,
     const struct cred_change *cc)

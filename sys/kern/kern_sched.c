@@ -11,8 +11,7 @@
  *
  * CPU states, per struct cpu_info:
  *	ci_busy 0 (free)  -> 1 (held)   atomic exchange by the taker
- *	ci_busy 1 (held)  -> 0 (free)   sequentially consistent store by
- *	                                the holder
+ *	ci_busy 1 (held)  -> 0 (free)   release store by the holder
  * Nobody else ever writes ci_busy, so no lock protects it.
  *
  * Fast path: the lwp remembers the CPU it ran on last (l_lastcpu) and
@@ -20,17 +19,25 @@
  * host lock and no allocation.  When that CPU is taken, the taker scans
  * the others, and when all are busy it sleeps on sched_cv.
  *
- * Wakeups: a sleeper counts itself in sched_nwaiters (atomic, under
- * sched_mtx) before its last scan; a releaser stores ci_busy = 0 with
- * sequential consistency and then reads sched_nwaiters, so either the
- * sleeper's scan sees the free CPU or the releaser sees the sleeper and
- * signals.  Lock order: sched_mtx is a leaf (host mutex, no vCPU needed).
+ * Wakeups: a sleeper counts itself in sched_nwaiters (under sched_mtx)
+ * before its last scan; a releaser stores ci_busy = 0 and then reads
+ * sched_nwaiters, and signals if it is not zero.  The releaser's store and
+ * load are not ordered against each other (a full barrier there would cost
+ * the null system call a third of its time), so a releaser can miss a
+ * sleeper that counted itself in that instant.  Sleepers therefore wait
+ * with a timeout of SCHED_RESCAN_NS and scan again: a missed wakeup costs
+ * at most that long, never a hang.  Lock order: sched_mtx is a leaf (host
+ * mutex, taken without a vCPU).
  */
 #include "kern/kern.h"
 #include "kern/lwp.h"
+#include "kern/syscall.h"
+#include "sys_syscallargs.h"
 
 struct cpu_info cpu_infos[MAXCPUS];
 unsigned ncpu;
+
+#define SCHED_RESCAN_NS 1000000
 
 static struct rumpuser_mtx *sched_mtx;
 static struct rumpuser_cv *sched_cv;
@@ -90,7 +97,8 @@ sched_acquire_slow(struct lwp *l)
 	rumpuser_mutex_enter_nowrap(sched_mtx);
 	__atomic_add_fetch(&sched_nwaiters, 1, __ATOMIC_SEQ_CST);
 	while (!sched_scan(l))
-		rumpuser_cv_wait_nowrap(sched_cv, sched_mtx);
+		(void)rumpuser_cv_timedwait(sched_cv, sched_mtx, 0,
+		    SCHED_RESCAN_NS);
 	__atomic_sub_fetch(&sched_nwaiters, 1, __ATOMIC_RELAXED);
 	rumpuser_mutex_exit(sched_mtx);
 }
@@ -121,7 +129,7 @@ sched_release(struct lwp *l)
 	KASSERT(ci != NULL && ci->ci_curlwp == l);
 	ci->ci_curlwp = NULL;
 	l->l_cpu = NULL;
-	__atomic_store_n(&ci->ci_busy, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&ci->ci_busy, 0, __ATOMIC_RELEASE);
 	if (__predict_false(
 	    __atomic_load_n(&sched_nwaiters, __ATOMIC_RELAXED) != 0))
 		sched_wakeup();
@@ -158,29 +166,34 @@ rump_unschedule(void)
 	sched_release(l);
 }
 
-/* Fast entry for rump_syscall(): returns the lwp now holding a CPU. */
-struct lwp *
-sched_enter(void)
+/*
+ * Run system call num for the calling thread: the whole path of a null
+ * system call, kept here so the CPU fast path inlines.  Returns 0 or an
+ * errno; results in retval.
+ */
+int
+rump_syscall(int num, void *args, register_t *retval)
 {
-	struct lwp *l = rumpuser_curlwp();
+	struct lwp *l;
+	sy_call_t call;
+	int error;
 
+	if (__predict_false((unsigned)num >= SYS_MAXSYSCALL))
+		return ENOSYS;
+	l = rumpuser_curlwp();
 	if (__predict_true(l != NULL && l->l_cpu == NULL)) {
 		sched_acquire(l);
-		return l;
+	} else {
+		rump_schedule();
+		l = rumpuser_curlwp();
 	}
-	rump_schedule();
-	return rumpuser_curlwp();
-}
-
-void
-sched_exit(struct lwp *l)
-{
-
-	if (__predict_false(l->l_nosched > 0)) {
+	call = __atomic_load_n(&sysent[num].sy_call, __ATOMIC_ACQUIRE);
+	error = __predict_true(call != NULL) ? call(l, args, retval) : ENOSYS;
+	if (__predict_false(l->l_nosched > 0))
 		l->l_nosched--;
-		return;
-	}
-	sched_release(l);
+	else
+		sched_release(l);
+	return error;
 }
 
 /*

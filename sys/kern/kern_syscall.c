@@ -2,32 +2,15 @@
 /*
  * kern_syscall.c: system call dispatch, handler registration and copyin.
  *
- * The generated rump_sys_* stubs (rump_syscalls.c) call rump_syscall(),
- * which puts the caller on a virtual CPU, runs the handler from sysent[]
- * and leaves.  This is the null system call's whole path: keep it free of
- * locks and allocation.
+ * The generated rump_sys_* stubs (rump_syscalls.c) call rump_syscall()
+ * (kern_sched.c, beside the scheduler's fast path it inlines), which runs
+ * the handler registered here in sysent[].
  */
 #include "kern/kern.h"
 #include "kern/lwp.h"
 #include "kern/syscall.h"
 #include "kern/kern_impl.h"
 #include "sys_syscallargs.h"
-
-int
-rump_syscall(int num, void *args, register_t *retval)
-{
-	struct lwp *l;
-	sy_call_t call;
-	int error;
-
-	if (__predict_false((unsigned)num >= SYS_MAXSYSCALL))
-		return ENOSYS;
-	l = sched_enter();
-	call = __atomic_load_n(&sysent[num].sy_call, __ATOMIC_ACQUIRE);
-	error = __predict_true(call != NULL) ? call(l, args, retval) : ENOSYS;
-	sched_exit(l);
-	return error;
-}
 
 int
 syscall_establish(const struct syscall_package *pkg)

@@ -60,6 +60,7 @@ void proc_setcred(struct proc *p, kauth_cred_t cred);
 #define LW_SYSTEM   0x01   /* kernel thread */
 #define LW_IMPLICIT 0x02   /* created for a host thread that had none */
 #define LW_WEXIT    0x04   /* being released */
+#define LW_JOINABLE 0x08   /* kernel thread collected by kthread_join */
 
 struct lwp {
 	struct proc *l_proc;               /* [I] */

@@ -95,7 +95,7 @@ unsigned cache_count(void);
 /* Take a reference on a vnode found without one (name cache); 0 or ENOENT
  * if it is being reclaimed.  Called with the name cache lock held. */
 int vcache_tryref(struct vnode *vp);
-void vcache_purge_lru(void);
+void vdrain_start(void);
 
 /* Mounts (vfs_mount.c). */
 #define MNT_GONE 0x40000000                /* unmounted, awaiting release */

@@ -194,6 +194,7 @@ RUMP_COMPONENT(RUMP_COMPONENT_VFS)
 	int error;
 
 	vcache_init(vfs_nvnodes());
+	vdrain_start();
 	cache_init();
 	vfs_mount_init();
 	error = vfs_register(&rootfs_vfsops);

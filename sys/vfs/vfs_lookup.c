@@ -203,7 +203,10 @@ namei_lookupone(struct vnode *dvp, struct componentname *cnp,
 	return error;
 }
 
-/* The last component of a parent lookup: lock the directory, look up. */
+/*
+ * The last component of a parent lookup: lock the directory, look up.
+ * On success nd owns the caller's reference on dvp; on error it does not.
+ */
 static int
 namei_last(struct nameidata *nd, struct vnode *dvp)
 {
@@ -229,11 +232,21 @@ namei_last(struct nameidata *nd, struct vnode *dvp)
 			error = 0;
 		}
 	}
-	if (!(nd->ni_flags & NI_LOCKPARENT)) {
+	if (error != 0 || !(nd->ni_flags & NI_LOCKPARENT)) {
 		vn_unlock(dvp);
 		nd->ni_dvplocked = false;
 	}
+	if (error != 0)
+		nd->ni_dvp = NULL;	/* the caller drops its reference */
 	return error;
+}
+
+/* Does a CREATE lookup end at a symlink it must follow (open O_CREAT)? */
+static bool
+namei_createlink(struct nameidata *nd)
+{
+	return nd->ni_op == CREATE && (nd->ni_flags & NI_FOLLOW) &&
+	    nd->ni_vp != NULL && nd->ni_vp->v_type == VLNK;
 }
 
 static void
@@ -258,140 +271,219 @@ namei_setcn(struct nameidata *nd, const char *name, size_t len, bool last)
 		cnp->cn_flags |= CN_FOLLOW;
 }
 
-/* Start of the walk: the root for absolute paths, else the dirfd. */
+/*
+ * Start of the walk: the root for absolute paths (or what is mounted on
+ * it), else the dirfd.
+ */
 static int
 namei_start(struct nameidata *nd, struct vnode *rdir, struct vnode **dvpp)
 {
-	if (nd->ni_buf[0] == '/') {
-		vref(rdir);
-		*dvpp = rdir;
-		return 0;
-	}
-	return namei_dirfd(nd->ni_dirfd, dvpp);
+	int error;
+
+	if (nd->ni_buf[0] != '/')
+		return namei_dirfd(nd->ni_dirfd, dvpp);
+	vref(rdir);
+	*dvpp = rdir;
+	error = namei_crossmount(dvpp);
+	if (error != 0)
+		vrele(*dvpp);
+	return error;
+}
+
+/* State of one walk: the directory (referenced), the rest of the path. */
+struct nwalk {
+	struct vnode *w_dvp;
+	struct vnode *w_rdir;              /* process root, referenced */
+	char *w_cp;                        /* next component in nd->ni_buf */
+	int w_nlinks;                      /* symlinks followed so far */
+};
+
+/* End a walk with an error: drop the directory's reference. */
+static int
+namei_walk_fail(struct nwalk *w, int error)
+{
+	vrele(w->w_dvp);
+	return error;
 }
 
 /*
- * The walk.  dvp is referenced (not locked) throughout; on success the
+ * Splice the symlink vp (its reference is consumed) into the path before
+ * w_cp and restart there: at the root for an absolute target.
+ */
+static int
+namei_follow(struct nameidata *nd, struct nwalk *w, struct vnode *vp)
+{
+	int error;
+
+	if (++w->w_nlinks > SYMLOOP_MAX)
+		error = ELOOP;
+	else
+		error = namei_splicelink(nd, vp, w->w_cp);
+	vrele(vp);
+	if (error != 0)
+		return error;
+	w->w_cp = nd->ni_buf;
+	if (*w->w_cp == '/') {
+		vrele(w->w_dvp);
+		w->w_dvp = w->w_rdir;
+		vref(w->w_dvp);
+	}
+	return 0;
+}
+
+/* The last component of a parent lookup (NI_PARENT). */
+static int
+namei_walk_parent(struct nameidata *nd, struct nwalk *w, bool *donep)
+{
+	struct vnode *vp;
+	int error;
+
+	error = namei_last(nd, w->w_dvp);
+	if (error != 0)
+		return error;
+	if (!namei_createlink(nd)) {
+		*donep = true;
+		return 0;
+	}
+	/* O_CREAT through a symlink: go on at its target. */
+	vp = nd->ni_vp;
+	nd->ni_vp = NULL;
+	if (nd->ni_dvplocked)
+		vn_unlock(w->w_dvp);
+	nd->ni_dvp = NULL;
+	nd->ni_dvplocked = false;
+	return namei_follow(nd, w, vp);
+}
+
+/* Look one component up in w_dvp: search permission, ".", "..", the
+ * name cache or VOP_LOOKUP, then mounts.  *vpp referenced. */
+static int
+namei_component(struct nameidata *nd, struct nwalk *w, struct vnode **vpp)
+{
+	struct vnode *dvp = w->w_dvp, *vp = NULL;
+	int error;
+
+	error = vn_lock(dvp, LK_SHARED);
+	if (error != 0)
+		return error;
+	error = VOP_ACCESS(dvp, VEXEC, nd->ni_cnd.cn_cred);
+	if (error == 0) {
+		if (nd->ni_lasttype == NI_LAST_DOT ||
+		    (nd->ni_lasttype == NI_LAST_DOTDOT &&
+		    (dvp == w->w_rdir || dvp == rootvnode))) {
+			vp = dvp;
+			vref(vp);
+		} else {
+			error = namei_lookupone(dvp, &nd->ni_cnd, &vp);
+		}
+	}
+	vn_unlock(dvp);
+	if (error != 0)
+		return error;
+	error = namei_crossmount(&vp);
+	if (error != 0) {
+		vrele(vp);
+		return error;
+	}
+	*vpp = vp;
+	return 0;
+}
+
+/* ".." at the root of a mount (not the process root) starts again from
+ * the covered vnode. */
+static bool
+namei_dotdot_mount(struct nameidata *nd, struct nwalk *w)
+{
+	struct vnode *dvp = w->w_dvp, *vp;
+	struct mount *mp = dvp->v_mount;
+
+	if (nd->ni_lasttype != NI_LAST_DOTDOT || dvp == w->w_rdir ||
+	    dvp == rootvnode || mp == NULL || dvp != mp->mnt_root ||
+	    mp->mnt_vnodecovered == NULL)
+		return false;
+	vp = mp->mnt_vnodecovered;
+	vref(vp);
+	vrele(dvp);
+	w->w_dvp = vp;
+	return true;
+}
+
+/*
+ * The walk.  w_dvp is referenced (not locked) throughout; on success the
  * results are in nd.  Returns with every reference of its own dropped.
  */
 static int
-namei_walk(struct nameidata *nd, struct vnode *dvp, struct vnode *rdir)
+namei_walk(struct nameidata *nd, struct nwalk *w)
 {
 	struct vnode *vp;
-	char *cp = nd->ni_buf, *name, *p;
-	int error, nlinks = 0;
-	bool islast, trail;
+	char *name, *p;
+	bool islast, trail, done = false;
+	int error = 0;
 	size_t len;
 
-	for (;;) {
-		while (*cp == '/')
-			cp++;
-		if (*cp == '\0') {
+	while (error == 0 && !done) {
+		while (*w->w_cp == '/')
+			w->w_cp++;
+		if (*w->w_cp == '\0') {
 			/* The path named a directory without a last name. */
 			nd->ni_lasttype = NI_LAST_ROOT;
-			if (nd->ni_flags & NI_PARENT) {
-				nd->ni_dvp = dvp;
-				return 0;
-			}
-			nd->ni_vp = dvp;
+			if (nd->ni_flags & NI_PARENT)
+				nd->ni_dvp = w->w_dvp;
+			else
+				nd->ni_vp = w->w_dvp;
 			return 0;
 		}
-		for (name = cp; *cp != '\0' && *cp != '/'; cp++)
-			continue;
-		len = cp - name;
-		for (p = cp; *p == '/'; p++)
+		for (name = w->w_cp; *w->w_cp != '\0' && *w->w_cp != '/';)
+			w->w_cp++;
+		len = w->w_cp - name;
+		for (p = w->w_cp; *p == '/'; p++)
 			continue;
 		islast = *p == '\0';
-		trail = islast && p != cp;
-		if (len > NAME_MAX) {
-			error = ENAMETOOLONG;
-			goto out;
-		}
-		if (dvp->v_type != VDIR) {
-			error = ENOTDIR;
-			goto out;
-		}
+		trail = islast && p != w->w_cp;
+		if (len > NAME_MAX)
+			return namei_walk_fail(w, ENAMETOOLONG);
+		if (w->w_dvp->v_type != VDIR)
+			return namei_walk_fail(w, ENOTDIR);
 		namei_setcn(nd, name, len, islast);
 		nd->ni_trailslash = trail;
 		if (islast && (nd->ni_flags & NI_PARENT)) {
-			error = namei_last(nd, dvp);
-			if (error != 0)
-				goto out;
-			return 0;
-		}
-		if (nd->ni_lasttype == NI_LAST_DOTDOT && dvp != rdir &&
-		    dvp != rootvnode && dvp->v_mount != NULL &&
-		    dvp == dvp->v_mount->mnt_root &&
-		    dvp->v_mount->mnt_vnodecovered != NULL) {
-			/* ".." at a mount root: go on from the covered vnode. */
-			vp = dvp->v_mount->mnt_vnodecovered;
-			vref(vp);
-			vrele(dvp);
-			dvp = vp;
-			cp = name;
+			error = namei_walk_parent(nd, w, &done);
 			continue;
 		}
-		error = vn_lock(dvp, LK_SHARED);
-		if (error != 0)
-			goto out;
-		error = VOP_ACCESS(dvp, VEXEC, nd->ni_cnd.cn_cred);
-		if (error == 0) {
-			if (nd->ni_lasttype == NI_LAST_DOT ||
-			    (nd->ni_lasttype == NI_LAST_DOTDOT &&
-			    (dvp == rdir || dvp == rootvnode))) {
-				vp = dvp;
-				vref(vp);
-			} else {
-				error = namei_lookupone(dvp, &nd->ni_cnd, &vp);
-			}
+		if (namei_dotdot_mount(nd, w)) {
+			w->w_cp = name;
+			continue;
 		}
-		vn_unlock(dvp);
+		error = namei_component(nd, w, &vp);
 		if (error != 0)
-			goto out;
-		error = namei_crossmount(&vp);
-		if (error != 0) {
-			vrele(vp);
-			goto out;
-		}
+			break;
 		if (vp->v_type == VLNK &&
 		    (!islast || trail || (nd->ni_flags & NI_FOLLOW))) {
-			if (++nlinks > SYMLOOP_MAX)
-				error = ELOOP;
-			else
-				error = namei_splicelink(nd, vp, cp);
-			vrele(vp);
-			if (error != 0)
-				goto out;
-			cp = nd->ni_buf;
-			if (*cp == '/') {
-				vrele(dvp);
-				dvp = rdir;
-				vref(dvp);
-			}
+			error = namei_follow(nd, w, vp);
 			continue;
 		}
+		if (islast && trail && vp->v_type != VDIR) {
+			vrele(vp);
+			error = ENOTDIR;
+			break;
+		}
+		vrele(w->w_dvp);
 		if (islast) {
-			if (trail && vp->v_type != VDIR) {
-				vrele(vp);
-				error = ENOTDIR;
-				goto out;
-			}
-			vrele(dvp);
 			nd->ni_vp = vp;
 			return 0;
 		}
-		vrele(dvp);
-		dvp = vp;
+		w->w_dvp = vp;
 	}
-out:
-	vrele(dvp);
-	return error;
+	if (error != 0 || !done)
+		return namei_walk_fail(w, error);
+	return 0;
 }
 
 int
 namei(struct nameidata *nd)
 {
-	struct vnode *cdir, *rdir, *dvp;
+	struct vnode *cdir, *rdir;
+	struct nwalk w;
 	int error;
 
 	error = namei_copypath(nd);
@@ -404,9 +496,13 @@ namei(struct nameidata *nd)
 	}
 	cwd_getdirs(&cdir, &rdir);
 	vrele(cdir);
-	error = namei_start(nd, rdir, &dvp);
-	if (error == 0)
-		error = namei_walk(nd, dvp, rdir);
+	error = namei_start(nd, rdir, &w.w_dvp);
+	if (error == 0) {
+		w.w_rdir = rdir;
+		w.w_cp = nd->ni_buf;
+		w.w_nlinks = 0;
+		error = namei_walk(nd, &w);
+	}
 	vrele(rdir);
 	return error;
 }

@@ -209,7 +209,13 @@ vfs_unmount(struct mount *mp, int flags)
 	}
 	vrele(mp->mnt_root);
 	error = vflush(mp, NULL, 0);
-	KASSERT(error == 0);
+	if (error != 0) {
+		/* A file was taken meanwhile (through the name cache). */
+		if (VFS_ROOT(mp, &mp->mnt_root) != 0)
+			panic("vfs_unmount: %s lost its root", mp->mnt_fstype);
+		rw_exit(&mp->mnt_unmounting);
+		return error;
+	}
 	error = mp->mnt_op->vfs_unmount(mp, flags);
 	if (error != 0)
 		printf("vfs: %s: unmount error %d ignored\n", mp->mnt_fstype,
@@ -303,37 +309,60 @@ vfs_sync_all(void)
 	mutex_exit(&mountlist_lock);
 }
 
-/* Unmount everything, mounts on top first (the list is newest first). */
+/*
+ * Halt: unmount everything but the root, mounts on top first (the list is
+ * newest first), then sync what is left.  The root stays mounted, synced,
+ * so "/" still resolves for calls made after the halt.  A file system
+ * with files in use stays mounted too (there is no forced unmount).
+ */
+#define HALT_MAXBUSY 64
+
+static bool
+halt_isbusy(struct mount **busy, int nbusy, struct mount *mp)
+{
+	int i;
+
+	for (i = 0; i < nbusy; i++)
+		if (busy[i] == mp)
+			return true;
+	return false;
+}
+
 void
 vfs_unmount_all(void)
 {
-	struct mount *mp;
-	struct vnode *rvp;
-	int progress;
+	struct mount *busy[HALT_MAXBUSY], *mp;
+	int nbusy = 0, i;
 
-	do {
-		progress = 0;
+	for (;;) {
 		mutex_enter(&mountlist_lock);
 		for (mp = mountlist; mp != NULL; mp = mp->mnt_next) {
-			if (mp->mnt_vnodecovered != NULL)
+			if (mp->mnt_vnodecovered != NULL &&
+			    mp->mnt_root->v_mountedhere == NULL &&
+			    !(mp->mnt_flag & MNT_GONE) &&
+			    !halt_isbusy(busy, nbusy, mp)) {
+				vfs_ref(mp);
 				break;
+			}
 		}
-		if (mp != NULL)
-			vfs_ref(mp);
 		mutex_exit(&mountlist_lock);
-		if (mp != NULL) {
-			progress = vfs_unmount(mp, 0) == 0;
+		if (mp == NULL)
+			break;
+		if (vfs_unmount(mp, 0) == 0) {
 			vfs_rele(mp);
+			continue;
 		}
-	} while (progress);
-	vfs_sync_all();
-	rvp = rootvnode;
-	if (rvp != NULL && rvp->v_usecount == 1) {
-		rootvnode = NULL;
-		vrele(rvp);
-		if (vfs_unmount(rvp->v_mount, 0) != 0)
-			printf("vfs: root file system busy\n");
+		printf("vfs: %s on %s busy at halt\n", mp->mnt_fstype,
+		    mp->mnt_source);
+		if (nbusy == HALT_MAXBUSY) {
+			vfs_rele(mp);
+			break;
+		}
+		busy[nbusy++] = mp;	/* keeps the reference */
 	}
+	for (i = 0; i < nbusy; i++)
+		vfs_rele(busy[i]);
+	vfs_sync_all();
 }
 
 /* Option strings: "a,b=1,c". */

@@ -77,13 +77,16 @@ rootfs_readdir(struct vnode *vp, struct uio *uio, kauth_cred_t cred,
     int *eofflag)
 {
 	int error = 0;
+	off_t next;
 
+	/* uio_offset is the directory cookie: 0 ".", 1 "..", 2 the end. */
 	while (uio->uio_offset < 2) {
+		next = uio->uio_offset + 1;
 		error = rootfs_emit(uio, uio->uio_offset == 0 ? "." : "..",
-		    uio->uio_offset + 1);
+		    next);
 		if (error != 0)
 			break;
-		uio->uio_offset++;
+		uio->uio_offset = next;
 	}
 	*eofflag = uio->uio_offset >= 2;
 	return error < 0 ? 0 : error;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * vfs_syscalls.c: system calls that change the name space: open/creat,
- * mkdir, mknod, unlink, rmdir, link, symlink, readlink.  rename is in
- * vfs_syscalls_rename.c, attributes in vfs_syscalls_attr.c, directories
- * and mounts in vfs_syscalls_dir.c.
+ * mkdir, mknod, unlink, rmdir, link, symlink, readlink.  The others are
+ * in vfs_syscalls_rename.c (rename), vfs_syscalls_attr.c (stat, access,
+ * chmod, chown, times), vfs_syscalls_io.c (truncate, fallocate, fsync,
+ * sync, statfs) and vfs_syscalls_dir.c (getdents, cwd, chroot, mounts).
  *
  * Pattern: namei() with NI_PARENT | NI_LOCKPARENT returns the directory
  * locked exclusively and the file if it exists (referenced, unlocked);
@@ -20,6 +21,7 @@
 #include "vfs/vnode.h"
 #include "vfs/mount.h"
 #include "vfs/file.h"
+#include "vfs/pipe.h"
 #include "vfs/vfs_impl.h"
 #include "sys_syscallargs.h"
 
@@ -38,6 +40,8 @@ do_open(int dirfd, const char *path, int oflags, mode_t mode,
 
 	if ((oflags & O_ACCMODE) == O_ACCMODE)
 		return EINVAL;
+	if ((oflags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY))
+		return EINVAL;	/* as Linux since 6.4 */
 	if ((oflags & O_TMPFILE) == O_TMPFILE || (oflags & O_PATH))
 		return EOPNOTSUPP;
 	fflags = FFLAGS(oflags);
@@ -51,10 +55,20 @@ do_open(int dirfd, const char *path, int oflags, mode_t mode,
 		vn_close(vp, fflags, kauth_cred_get());
 		return error;
 	}
-	fp->f_type = DTYPE_VNODE;
-	fp->f_ops = &vnops;
-	fp->f_data = vp;
 	fp->f_flag = fflags & OPEN_FFLAGS_KEEP;
+	if (vp->v_type == VFIFO) {
+		/* The fifo code sets the file up; it waits for the peer. */
+		error = fifo_open(vp, fp->f_flag, fp);
+		if (error != 0) {
+			file_rele(fp);
+			vn_close(vp, fflags, kauth_cred_get());
+			return error;
+		}
+	} else {
+		fp->f_type = DTYPE_VNODE;
+		fp->f_ops = &vnops;
+		fp->f_data = vp;
+	}
 	error = fd_alloc(fp, 0, (oflags & O_CLOEXEC) != 0, &fd);
 	file_rele(fp);
 	if (error != 0)
@@ -223,7 +237,8 @@ vfs_sticky_check(struct vnode *dvp, struct vnode *vp, kauth_cred_t cred)
 	return va.va_uid == cred->cr_euid ? 0 : EPERM;
 }
 
-/* Common checks of unlink/rmdir/rename on the victim vp in dvp (locked). */
+/* Common checks of unlink/rmdir/rename on the victim vp in dvp (both
+ * locked exclusively). */
 int
 vfs_remove_check(struct vnode *dvp, struct vnode *vp, kauth_cred_t cred)
 {
@@ -261,14 +276,14 @@ do_unlink(int dirfd, const char *path)
 		error = EISDIR;
 	else if (nd.ni_trailslash)
 		error = ENOTDIR;
-	else
-		error = vfs_remove_check(dvp, vp, nd.ni_cnd.cn_cred);
 	if (error != 0)
 		goto out;
 	error = vn_lock(vp, LK_EXCLUSIVE);
 	if (error != 0)
 		goto out;
-	error = VOP_REMOVE(dvp, vp, &nd.ni_cnd);
+	error = vfs_remove_check(dvp, vp, nd.ni_cnd.cn_cred);
+	if (error == 0)
+		error = VOP_REMOVE(dvp, vp, &nd.ni_cnd);
 	if (error == 0)
 		cache_remove(dvp, nd.ni_cnd.cn_nameptr, nd.ni_cnd.cn_namelen);
 	vn_unlock(vp);
@@ -300,8 +315,6 @@ do_rmdir(int dirfd, const char *path)
 		error = ENOENT;
 	else if (vp->v_type != VDIR)
 		error = ENOTDIR;
-	else
-		error = vfs_remove_check(dvp, vp, nd.ni_cnd.cn_cred);
 	if (error == 0) {
 		cwd_getdirs(&cdir, &rdir);
 		if (vp == rdir || vp == rootvnode)
@@ -314,7 +327,9 @@ do_rmdir(int dirfd, const char *path)
 	error = vn_lock(vp, LK_EXCLUSIVE);
 	if (error != 0)
 		goto out;
-	error = VOP_RMDIR(dvp, vp, &nd.ni_cnd);
+	error = vfs_remove_check(dvp, vp, nd.ni_cnd.cn_cred);
+	if (error == 0)
+		error = VOP_RMDIR(dvp, vp, &nd.ni_cnd);
 	if (error == 0) {
 		cache_remove(dvp, nd.ni_cnd.cn_nameptr, nd.ni_cnd.cn_namelen);
 		cache_purge(vp);

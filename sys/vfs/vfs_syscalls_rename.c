@@ -114,13 +114,11 @@ rename_unlockall(struct vnode *fdvp, struct vnode *fvp, struct vnode *tdvp,
 		vn_unlock(tdvp);
 }
 
-/* Checks that need no locks: types, flags, mounts, permissions. */
+/* Checks that need no locks: types, flags, mounts. */
 static int
 rename_check(struct nameidata *fnd, struct nameidata *tnd, unsigned flags)
 {
 	struct vnode *fvp = fnd->ni_vp, *tvp = tnd->ni_vp;
-	kauth_cred_t cred = kauth_cred_get();
-	int error;
 
 	if (fnd->ni_lasttype != NI_LAST_NORM ||
 	    tnd->ni_lasttype != NI_LAST_NORM)
@@ -141,6 +139,17 @@ rename_check(struct nameidata *fnd, struct nameidata *tnd, unsigned flags)
 		if (fvp->v_type != VDIR && tvp->v_type == VDIR)
 			return EISDIR;
 	}
+	return 0;
+}
+
+/* Permission checks, everything locked. */
+static int
+rename_perm(struct nameidata *fnd, struct nameidata *tnd)
+{
+	struct vnode *fvp = fnd->ni_vp, *tvp = tnd->ni_vp;
+	kauth_cred_t cred = kauth_cred_get();
+	int error;
+
 	error = vfs_remove_check(fnd->ni_dvp, fvp, cred);
 	if (error == 0 && tvp != NULL)
 		error = vfs_remove_check(tnd->ni_dvp, tvp, cred);
@@ -194,8 +203,10 @@ rename_locked(struct nameidata *fnd, struct nameidata *tnd, unsigned flags)
 	    !rename_recheck(tdvp, &tnd->ni_cnd, tvp)) {
 		error = EAGAIN;
 	} else {
-		error = VOP_RENAME(fdvp, fvp, &fnd->ni_cnd, tdvp, tvp,
-		    &tnd->ni_cnd, flags);
+		error = rename_perm(fnd, tnd);
+		if (error == 0)
+			error = VOP_RENAME(fdvp, fvp, &fnd->ni_cnd, tdvp, tvp,
+			    &tnd->ni_cnd, flags);
 		if (error == 0) {
 			cache_remove(fdvp, fnd->ni_cnd.cn_nameptr,
 			    fnd->ni_cnd.cn_namelen);

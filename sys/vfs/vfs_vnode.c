@@ -5,7 +5,10 @@
  * File systems get vnodes through vcache_get(mp, key): the cache is a hash
  * table of (mount, key) -> vnode.  A vnode nobody references stays in the
  * cache on the LRU list of unused vnodes; when the cache holds more than
- * RUMP_NVNODES vnodes, the oldest unused ones are reclaimed.
+ * RUMP_NVNODES vnodes, the "vdrain" kernel thread reclaims the oldest
+ * unused ones.  It runs without any of the callers' locks, so reclaiming
+ * never nests inside a file system operation (without threads,
+ * RUMP_THREADS=0, vrele trims the cache itself).
  *
  * States (v_state, see vnode.h), changed under v_interlock with
  * VSTATE_CHANGE(), which asserts the transition:
@@ -29,6 +32,7 @@
 #include "kern/kern.h"
 #include "kern/kmem.h"
 #include "kern/lwp.h"
+#include "kern/callout.h"
 #include "vfs/vnode.h"
 #include "vfs/mount.h"
 #include "vfs/vfs_impl.h"
@@ -51,22 +55,46 @@ static struct vnode *vcache_hash[VCACHE_HASHSIZE];  /* [vcache_lock] */
 static struct vnode vcache_lru;        /* [vcache_lock] sentinel */
 static unsigned vcache_maxvnodes;      /* [I] */
 unsigned vcache_numvnodes;             /* [a] */
+static kcondvar_t vdrain_cv;           /* [vcache_lock] work for vdrain */
+static bool vdrain_running;            /* [I] after vdrain_start() */
 
-static int dead_fail(void) { return ENOENT; }
-static int dead_zero(void) { return 0; }
+/*
+ * Operations of a vnode detached from its file system: anything that
+ * would reach the file system fails with ENOENT.
+ */
+static int
+dead_lookup(struct vnode *dvp, struct vnode **vpp, struct componentname *cnp)
+{
+	return ENOENT;
+}
 
-/* Operations of a vnode detached from its file system. */
+static int
+dead_attr(struct vnode *vp, struct vattr *vap, kauth_cred_t cred)
+{
+	return ENOENT;
+}
+
+static int
+dead_rdwr(struct vnode *vp, struct uio *uio, int ioflag, kauth_cred_t cred)
+{
+	return ENOENT;
+}
+
+static int
+dead_readdir(struct vnode *vp, struct uio *uio, kauth_cred_t cred,
+    int *eofflag)
+{
+	return ENOENT;
+}
+
 static const struct vnodeops dead_vnodeops = {
 	.vop_fsname = "dead",
-	.vop_lookup = (void *)dead_fail,
-	.vop_getattr = (void *)dead_fail,
-	.vop_setattr = (void *)dead_fail,
-	.vop_read = (void *)dead_fail,
-	.vop_write = (void *)dead_fail,
-	.vop_readdir = (void *)dead_fail,
-	.vop_fsync = (void *)dead_zero,
-	.vop_inactive = (void *)dead_zero,
-	.vop_reclaim = (void *)dead_zero,
+	.vop_lookup = dead_lookup,
+	.vop_getattr = dead_attr,
+	.vop_setattr = dead_attr,
+	.vop_read = dead_rdwr,
+	.vop_write = dead_rdwr,
+	.vop_readdir = dead_readdir,
 };
 
 void
@@ -75,6 +103,7 @@ vcache_init(unsigned maxvnodes)
 	mutex_init(&vcache_lock, MUTEX_DEFAULT, "vcache");
 	vcache_lru.v_lrunext = vcache_lru.v_lruprev = &vcache_lru;
 	vcache_maxvnodes = maxvnodes < 16 ? 16 : maxvnodes;
+	cv_init(&vdrain_cv, "vdrain");
 }
 
 static uint32_t
@@ -138,8 +167,9 @@ vnode_free(struct vnode *vp)
 }
 
 /*
- * Wait until vp (referenced by the caller) is no longer loading.  Returns 0
- * if it is ACTIVE, ENOENT if it is or is becoming reclaimed.
+ * Wait until vp (referenced by the caller) is neither loading nor being
+ * reclaimed.  Returns 0 if it is ACTIVE, ENOENT if it was reclaimed (it
+ * is out of the hash table then, so a retry does not find it again).
  */
 static int
 vnode_wait_active(struct vnode *vp)
@@ -147,7 +177,7 @@ vnode_wait_active(struct vnode *vp)
 	int error;
 
 	mutex_enter(&vp->v_interlock);
-	while (vp->v_state == VS_LOADING)
+	while (vp->v_state == VS_LOADING || vp->v_state == VS_RECLAIMING)
 		cv_wait(&vp->v_cv, &vp->v_interlock);
 	error = vp->v_state == VS_ACTIVE ? 0 : ENOENT;
 	mutex_exit(&vp->v_interlock);
@@ -286,9 +316,10 @@ vcache_get(struct mount *mp, const void *key, size_t keylen,
 	VSTATE_CHANGE(nvp, VS_LOADING, VS_ACTIVE);
 	mutex_exit(&nvp->v_interlock);
 	*vpp = nvp;
-	vcache_purge_lru();
 	return 0;
 }
+
+static bool vcache_trim(void);
 
 void
 vref(struct vnode *vp)
@@ -298,24 +329,15 @@ vref(struct vnode *vp)
 }
 
 /*
- * Detach vp from its file system: it must be referenced by the caller.
- * Waits if another thread is already reclaiming it.
+ * The second half of reclaiming, for a vnode that is RECLAIMING and
+ * referenced by the caller: wait for the holders of its lock, drop its
+ * name cache entries and record locks, detach it from the file system
+ * and take it out of the hash table.
  */
-void
-vgone(struct vnode *vp)
+static void
+vreclaim(struct vnode *vp)
 {
-	KASSERT(vp->v_usecount > 0);
-	mutex_enter(&vp->v_interlock);
-	while (vp->v_state == VS_LOADING || vp->v_state == VS_RECLAIMING)
-		cv_wait(&vp->v_cv, &vp->v_interlock);
-	if (vp->v_state == VS_RECLAIMED) {
-		mutex_exit(&vp->v_interlock);
-		return;
-	}
-	VSTATE_CHANGE(vp, VS_ACTIVE, VS_RECLAIMING);
-	mutex_exit(&vp->v_interlock);
-
-	/* Wait for the current holders of the vnode lock to finish. */
+	KASSERT(vp->v_state == VS_RECLAIMING);
 	rw_enter(&vp->v_lock, RW_WRITER);
 	cache_purge(vp);
 	lf_purge(vp);
@@ -330,6 +352,51 @@ vgone(struct vnode *vp)
 	vp->v_data = NULL;
 	VSTATE_CHANGE(vp, VS_RECLAIMING, VS_RECLAIMED);
 	mutex_exit(&vp->v_interlock);
+}
+
+/*
+ * Detach vp from its file system: it must be referenced by the caller.
+ * Other references may exist; their holders see a dead vnode.  Waits if
+ * another thread is already reclaiming it.
+ */
+void
+vgone(struct vnode *vp)
+{
+	KASSERT(vp->v_usecount > 0);
+	mutex_enter(&vp->v_interlock);
+	while (vp->v_state == VS_LOADING || vp->v_state == VS_RECLAIMING)
+		cv_wait(&vp->v_cv, &vp->v_interlock);
+	if (vp->v_state == VS_RECLAIMED) {
+		mutex_exit(&vp->v_interlock);
+		return;
+	}
+	VSTATE_CHANGE(vp, VS_ACTIVE, VS_RECLAIMING);
+	mutex_exit(&vp->v_interlock);
+	vreclaim(vp);
+}
+
+/*
+ * Claim an unused vnode for reclaiming, vcache_lock held.  v_interlock
+ * comes after vcache_lock in the lock order, so it is only tried.  On
+ * success vp is off the LRU list, RECLAIMING, and has one reference, the
+ * caller's; nobody else can take one any more (vcache_tryref refuses,
+ * vcache_get waits for the end and looks again).
+ */
+static bool
+vcache_claim(struct vnode *vp)
+{
+	KASSERT(mutex_owned(&vcache_lock));
+	if (!mutex_tryenter(&vp->v_interlock))
+		return false;
+	if (vp->v_usecount != 0 || vp->v_state != VS_ACTIVE) {
+		mutex_exit(&vp->v_interlock);
+		return false;
+	}
+	lru_remove(vp);
+	vp->v_usecount = 1;
+	VSTATE_CHANGE(vp, VS_ACTIVE, VS_RECLAIMING);
+	mutex_exit(&vp->v_interlock);
+	return true;
 }
 
 /*
@@ -367,9 +434,12 @@ vrele_last(struct vnode *vp)
 	}
 	KASSERT(vp->v_state == VS_ACTIVE);
 	lru_insert(vp);
+	if (vcache_numvnodes > vcache_maxvnodes && vdrain_running)
+		cv_signal(&vdrain_cv);
 	mutex_exit(&vcache_lock);
 	mutex_exit(&vp->v_interlock);
-	vcache_purge_lru();
+	if (!vdrain_running)
+		vcache_trim();
 }
 
 void
@@ -395,24 +465,59 @@ vput(struct vnode *vp)
 	vrele(vp);
 }
 
-/* Reclaim unused vnodes while the cache is over its bound. */
-void
-vcache_purge_lru(void)
+/*
+ * Reclaim unused vnodes, oldest first, while the cache is over its bound.
+ * A vnode whose interlock is busy goes to the end of the list.  Returns
+ * false if it could not make progress.
+ */
+static bool
+vcache_trim(void)
 {
 	struct vnode *vp;
+	unsigned tries = 0;
 
 	while (atomic_load_relaxed(&vcache_numvnodes) > vcache_maxvnodes) {
 		mutex_enter(&vcache_lock);
 		vp = vcache_lru.v_lrunext;
-		if (vp == &vcache_lru) {
+		if (vp == &vcache_lru || tries > vcache_maxvnodes) {
 			mutex_exit(&vcache_lock);
-			return;
+			return false;
 		}
-		vcache_ref_locked(vp);
+		if (!vcache_claim(vp)) {
+			lru_remove(vp);
+			lru_insert(vp);
+			mutex_exit(&vcache_lock);
+			tries++;
+			continue;
+		}
 		mutex_exit(&vcache_lock);
-		vgone(vp);
+		vreclaim(vp);
 		vrele(vp);
 	}
+	return true;
+}
+
+static void
+vdrain_thread(void *arg)
+{
+	mutex_enter(&vcache_lock);
+	for (;;) {
+		while (vcache_numvnodes <= vcache_maxvnodes ||
+		    vcache_lru.v_lrunext == &vcache_lru)
+			cv_wait(&vdrain_cv, &vcache_lock);
+		mutex_exit(&vcache_lock);
+		if (!vcache_trim())
+			kpause(10 * NSEC_PER_MSEC);	/* busy: do not spin */
+		mutex_enter(&vcache_lock);
+	}
+}
+
+/* Start the vdrain thread; without threads vrele trims the cache. */
+void
+vdrain_start(void)
+{
+	if (kthread_create(0, vdrain_thread, NULL, NULL, "vdrain") == 0)
+		vdrain_running = true;
 }
 
 int
@@ -444,12 +549,30 @@ vflush(struct mount *mp, struct vnode *skipvp, int flags)
 restart:
 		mutex_enter(&vcache_lock);
 		for (vp = vcache_hash[i]; vp != NULL; vp = vp->v_hashnext) {
-			if (vp->v_mount != mp || vp == skipvp ||
-			    vp->v_state != VS_ACTIVE)
+			if (vp->v_mount != mp || vp == skipvp)
 				continue;
-			vcache_ref_locked(vp);
+			if (vp->v_state == VS_RECLAIMING) {
+				/* vdrain has it: wait until it is done. */
+				vcache_ref_locked(vp);
+				mutex_exit(&vcache_lock);
+				(void)vnode_wait_active(vp);
+				vrele(vp);
+				goto restart;
+			}
+			if (vp->v_state != VS_ACTIVE)
+				continue;
+			if (vp->v_usecount > 0) {
+				mutex_exit(&vcache_lock);
+				return EBUSY;
+			}
+			if (!vcache_claim(vp)) {
+				/* Its interlock is busy for a moment. */
+				mutex_exit(&vcache_lock);
+				preempt();
+				goto restart;
+			}
 			mutex_exit(&vcache_lock);
-			vgone(vp);
+			vreclaim(vp);
 			vrele(vp);
 			goto restart;
 		}

@@ -337,8 +337,10 @@ vn_open(struct nameidata *nd, int fflags, mode_t cmode, struct vnode **vpp)
 	int error;
 
 	if (fflags & O_CREAT) {
+		/* With O_EXCL a symlink is never followed (EEXIST). */
 		nd->ni_op = CREATE;
-		nd->ni_flags |= NI_PARENT | NI_LOCKPARENT;
+		nd->ni_flags |= NI_PARENT | NI_LOCKPARENT |
+		    ((fflags & O_EXCL) ? 0 : follow);
 		error = namei(nd);
 		if (error != 0)
 			return error;
@@ -357,15 +359,6 @@ vn_open(struct nameidata *nd, int fflags, mode_t cmode, struct vnode **vpp)
 		}
 		vn_unlock(nd->ni_dvp);
 		nd->ni_dvplocked = false;
-		if (vp->v_type == VLNK && follow) {
-			/* Open an existing file through a symlink. */
-			vrele(vp);
-			vp = NULL;
-			error = namei_simple(nd->ni_dirfd, nd->ni_path,
-			    follow | (nd->ni_flags & NI_SYSSPACE), &vp);
-			if (error != 0)
-				return error;
-		}
 	} else {
 		nd->ni_op = LOOKUP;
 		nd->ni_flags |= follow;

@@ -6,8 +6,9 @@
  * mostly works on a second tmpfs mounted at /mnt with the options under
  * test: limits (size=, nr_inodes=, the kernel memory limit), the root's
  * mode and owner, sparse files and SEEK_DATA/SEEK_HOLE, files beyond
- * 4 GiB, links, rename, timestamps, large directories and readdir while
- * the directory changes.  Cases end by checking that the kernel's memory
+ * 4 GiB, links, rename, timestamps, large directories, readdir while
+ * the directory changes (and seeking to its cookies), and threads changing
+ * one directory at once.  Cases end by checking that the kernel's memory
  * use is back near where it started.
  */
 #define _GNU_SOURCE
@@ -15,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -777,6 +779,151 @@ Test(tmpfs, unmount_frees_everything)
 		    (ssize_t)sizeof(buf));
 		cr_assert_eq(rump_sys_close(fd), 0);
 	}
+	unmount_tmpfs();
+	check_leaks(base);
+}
+
+Test(tmpfs, readdir_seek_cookie)
+{
+	char buf[4096], buf2[4096], path[64];
+	struct dirent64_hdr *d, *rec[32];
+	ssize_t n, n2;
+	int i, fd, nrec = 0;
+
+	boot();
+	mount_tmpfs(NULL);
+	cr_assert_eq(rump_sys_mkdir("/mnt/d", 0755), 0);
+	for (i = 0; i < 10; i++) {
+		snprintf(path, sizeof(path), "/mnt/d/e%d", i);
+		touch(path);
+	}
+	fd = rump_sys_open("/mnt/d", O_RDONLY | O_DIRECTORY, 0);
+	cr_assert_geq(fd, 0);
+	n = rump_sys_getdents64(fd, buf, sizeof(buf));
+	cr_assert_gt(n, 0);
+	for (ssize_t off = 0; off < n; off += d->d_reclen) {
+		d = (void *)(buf + off);
+		rec[nrec++] = d;
+	}
+	cr_assert_eq(nrec, 12);
+	cr_assert_eq(rump_sys_getdents64(fd, buf2, sizeof(buf2)), 0);
+
+	/* Resume after the sixth record: the seventh comes first. */
+	cr_assert_eq(rump_sys_lseek(fd, rec[5]->d_off, SEEK_SET),
+	    rec[5]->d_off);
+	n2 = rump_sys_getdents64(fd, buf2, sizeof(buf2));
+	cr_assert_gt(n2, 0);
+	d = (void *)buf2;
+	cr_assert_str_eq(d->d_name, rec[6]->d_name);
+
+	/* The seventh entry is removed: resuming there gives the eighth. */
+	snprintf(path, sizeof(path), "/mnt/d/%s", rec[6]->d_name);
+	cr_assert_eq(rump_sys_unlink(path), 0);
+	cr_assert_eq(rump_sys_lseek(fd, rec[5]->d_off, SEEK_SET),
+	    rec[5]->d_off);
+	n2 = rump_sys_getdents64(fd, buf2, sizeof(buf2));
+	cr_assert_gt(n2, 0);
+	d = (void *)buf2;
+	cr_assert_str_eq(d->d_name, rec[7]->d_name);
+
+	/* A new entry shows up after the end cookie. */
+	cr_assert_eq(rump_sys_lseek(fd, rec[11]->d_off, SEEK_SET),
+	    rec[11]->d_off);
+	touch("/mnt/d/new");
+	n2 = rump_sys_getdents64(fd, buf2, sizeof(buf2));
+	cr_assert_gt(n2, 0);
+	d = (void *)buf2;
+	cr_assert_str_eq(d->d_name, "new");
+	cr_assert_eq(rump_sys_close(fd), 0);
+}
+
+Test(tmpfs, link_limit, .timeout = 60)
+{
+	char path[64];
+	int i;
+
+	boot();
+	mount_tmpfs(NULL);
+	touch("/mnt/f");
+	for (i = 1;; i++) {
+		snprintf(path, sizeof(path), "/mnt/l%d", i);
+		if (rump_sys_link("/mnt/f", path) != 0)
+			break;
+	}
+	cr_assert_eq(errno, EMLINK, "errno %d", errno);
+	cr_assert_eq(xstat("/mnt/f").st_nlink, 32767);
+	cr_assert_eq(i, 32767);
+}
+
+#define NWORKERS 4
+#define NITER 1000
+
+static volatile int workers_done;
+
+static void *
+worker(void *arg)
+{
+	static const char data[8192];
+	char a[64], b[64];
+	struct stat sb;
+	int id = (int)(intptr_t)arg, i, fd;
+
+	for (i = 0; i < NITER; i++) {
+		snprintf(a, sizeof(a), "/mnt/d/t%d_%d", id, i);
+		snprintf(b, sizeof(b), "/mnt/d/r%d_%d", id, i);
+		fd = rump_sys_open(a, O_RDWR | O_CREAT | O_EXCL, 0644);
+		if (fd < 0)
+			return (void *)(intptr_t)errno;
+		if (rump_sys_write(fd, data, sizeof(data)) != sizeof(data) ||
+		    rump_sys_close(fd) != 0 ||
+		    rump_sys_stat(a, &sb) != 0 || sb.st_size != sizeof(data) ||
+		    rump_sys_rename(a, b) != 0 || rump_sys_unlink(b) != 0)
+			return (void *)(intptr_t)(errno != 0 ? errno : -1);
+	}
+	return NULL;
+}
+
+static void *
+reader(void *arg)
+{
+	char buf[2048];
+	int fd;
+
+	while (!__atomic_load_n(&workers_done, __ATOMIC_ACQUIRE)) {
+		fd = rump_sys_open("/mnt/d", O_RDONLY | O_DIRECTORY, 0);
+		if (fd < 0)
+			return (void *)(intptr_t)errno;
+		while (rump_sys_getdents64(fd, buf, sizeof(buf)) > 0)
+			continue;
+		rump_sys_close(fd);
+	}
+	return NULL;
+}
+
+Test(tmpfs, concurrent_dir_ops, .timeout = 120)
+{
+	pthread_t w[NWORKERS], r;
+	void *ret;
+	uint64_t base;
+	int i;
+
+	boot();
+	base = rump_kmem_inuse();
+	mount_tmpfs(NULL);
+	cr_assert_eq(rump_sys_mkdir("/mnt/d", 0755), 0);
+	cr_assert_eq(pthread_create(&r, NULL, reader, NULL), 0);
+	for (i = 0; i < NWORKERS; i++)
+		cr_assert_eq(pthread_create(&w[i], NULL, worker,
+		    (void *)(intptr_t)i), 0);
+	for (i = 0; i < NWORKERS; i++) {
+		cr_assert_eq(pthread_join(w[i], &ret), 0);
+		cr_expect_null(ret, "worker %d: error %d", i, (int)(intptr_t)ret);
+	}
+	__atomic_store_n(&workers_done, 1, __ATOMIC_RELEASE);
+	cr_assert_eq(pthread_join(r, &ret), 0);
+	cr_expect_null(ret);
+	cr_assert_eq(xstat("/mnt/d").st_nlink, 2);
+	cr_assert_eq(rump_sys_rmdir("/mnt/d"), 0);
 	unmount_tmpfs();
 	check_leaks(base);
 }

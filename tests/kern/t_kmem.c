@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -59,24 +60,43 @@ inuse(void)
 	return rump_kmem_inuse();
 }
 
+void rumpns_kmem_reclaim_wait(void);
+void rumpns_callout_init(void *c, void (*func)(void *), void *arg);
+void rumpns_callout_schedule(void *c, int64_t delta_ns);
+bool rumpns_callout_halt(void *c, void *interlock);
+void rumpns_callout_destroy(void *c);
+
+static int clock_ran;
+
+static void
+clock_probe(void *arg)
+{
+	__atomic_store_n(&clock_ran, 1, __ATOMIC_SEQ_CST);
+}
+
 /*
  * Boot, and wait until the kernel threads started by rump_init() (clock,
- * pagedaemon) have finished their own start-up allocations.
+ * pagedaemon) run, so their start-up allocations are settled: a callout
+ * has fired on the clock thread, and the pagedaemon (if any) has done a
+ * pass.
  */
 static void
 boot(void)
 {
-	uint64_t prev;
-	int i;
+	static struct { _Alignas(16) unsigned char b[128]; } co;
 
 	cr_assert_eq(rump_init(), 0);
-	prev = inuse();
-	for (i = 0; i < 200; i++) {
-		usleep(5000);
-		if (inuse() == prev)
-			break;
-		prev = inuse();
-	}
+	rump_schedule();
+	rumpns_callout_init(&co, clock_probe, NULL);
+	rumpns_callout_schedule(&co, 0);
+	rump_unschedule();
+	while (!__atomic_load_n(&clock_ran, __ATOMIC_SEQ_CST))
+		usleep(1000);
+	rump_schedule();
+	rumpns_callout_halt(&co, NULL);
+	rumpns_callout_destroy(&co);
+	rumpns_kmem_reclaim_wait();
+	rump_unschedule();
 }
 
 Test(kmem, syscalls_leave_no_trace)
@@ -338,6 +358,8 @@ Test(kmem, host_malloc_failures)
 			nfail++;
 		else
 			rumpns_kmem_free(p, 100);
+	}
+	for (i = 0; i < 100; i++) {
 		/* Sleeping allocations retry and never fail. */
 		p = rumpns_kmem_alloc(100, KM_SLEEP);
 		cr_assert_not_null(p);

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <linux/reboot.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -14,6 +15,9 @@
 #include <criterion/criterion.h>
 #include <rump/rump.h>
 #include <rump/rump_syscalls.h>
+
+void rumpns_cprng_fast(void *buf, size_t len);
+uint32_t rumpns_cprng_fast32(void);
 
 static void
 expect_errno(int rv, int error)
@@ -149,4 +153,32 @@ Test(misc, getpid_is_fast)
 	/* Far below a microsecond each even in a debug build. */
 	cr_expect_lt((b.tv_sec - a.tv_sec) * 1000000000LL +
 	    (b.tv_nsec - a.tv_nsec), 2000000000LL);
+}
+
+Test(misc, cprng_looks_random)
+{
+	static uint32_t v[4096];
+	unsigned char buf[1000];
+	long ones = 0;
+	int i, j, nzero = 0;
+
+	cr_assert_eq(rump_init(), 0);
+	rump_schedule();
+	for (i = 0; i < 4096; i++)
+		v[i] = rumpns_cprng_fast32();
+	memset(buf, 0, sizeof(buf));
+	rumpns_cprng_fast(buf + 1, sizeof(buf) - 2);
+	rump_unschedule();
+	cr_expect_eq(buf[0], 0);
+	cr_expect_eq(buf[sizeof(buf) - 1], 0);
+	for (i = 1; i < (int)sizeof(buf) - 1; i++)
+		nzero += buf[i] == 0;
+	cr_expect_lt(nzero, 20);
+	for (i = 0; i < 4096; i++)
+		ones += __builtin_popcount(v[i]);
+	/* 131072 bits: half set, within a wide margin. */
+	cr_expect(ones > 63000 && ones < 68000, "%ld bits set", ones);
+	for (i = 0; i < 200; i++)
+		for (j = i + 1; j < 4096; j++)
+			cr_assert_neq(v[i], v[j], "repeat at %d and %d", i, j);
 }

@@ -322,3 +322,37 @@ Test(callout, handler_reschedules_itself)
 	cr_expect(!rumpns_callout_pending(&periodic_co));
 	rump_unschedule();
 }
+
+static int forever_count;
+static callout_buf forever_co;
+
+static void
+forever(void *arg)
+{
+	__atomic_add_fetch(&forever_count, 1, __ATOMIC_SEQ_CST);
+	rumpns_kpause(2 * MS);
+	rumpns_callout_schedule(&forever_co, 0);
+}
+
+Test(callout, halt_stops_rearming_handler)
+{
+	int n;
+
+	boot();
+	rump_schedule();
+	rumpns_callout_init(&forever_co, forever, NULL);
+	rumpns_callout_schedule(&forever_co, 0);
+	rump_unschedule();
+	while (__atomic_load_n(&forever_count, __ATOMIC_SEQ_CST) < 5)
+		usleep(1000);
+	rump_schedule();
+	rumpns_callout_halt(&forever_co, NULL);
+	cr_expect(!rumpns_callout_pending(&forever_co));
+	rump_unschedule();
+	n = __atomic_load_n(&forever_count, __ATOMIC_SEQ_CST);
+	usleep(30000);
+	cr_expect_eq(__atomic_load_n(&forever_count, __ATOMIC_SEQ_CST), n);
+	rump_schedule();
+	rumpns_callout_destroy(&forever_co);
+	rump_unschedule();
+}

@@ -4,10 +4,12 @@
  * descriptor/status flags, EMFILE under RLIMIT_NOFILE, EBADF paths, and
  * what rump_lwproc_rfork does with the table.  Runs on the tmpfs root.
  */
+#define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -275,12 +277,13 @@ Test(descrip, rfork_tables)
 	/* A copy: closing in the child leaves the parent's open. */
 	cr_assert_eq(rump_lwproc_rfork(RUMP_RFFDG), 0);
 	cr_assert_eq(rump_sys_fstat(fd, &sb), 0);
-	cr_assert_eq(rump_sys_close(fd), 0);
 	nfd = mkfile("/b");
+	cr_assert_eq(rump_sys_close(fd), 0);
 	rump_lwproc_releaselwp();
 	rump_lwproc_switch(parent);
 	cr_assert_eq(rump_sys_fstat(fd, &sb), 0);
 	cr_assert_eq(rump_sys_fstat(nfd, &sb), -1);
+	cr_assert_eq(errno, EBADF);
 
 	/* A clean table has nothing. */
 	cr_assert_eq(rump_lwproc_rfork(RUMP_RFCFDG), 0);

@@ -4,6 +4,7 @@
  * with rump_lwproc_rfork (conflicts, F_GETLK, split and merge, release on
  * any close, F_SETLKW waiting, EDEADLK) and flock(2) locks.
  */
+#define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>

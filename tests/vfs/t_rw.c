@@ -5,6 +5,7 @@
  * O_APPEND, the access mode checks, bad addresses and counts, EISDIR, and
  * concurrent appends.  Runs on the tmpfs root.
  */
+#define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
