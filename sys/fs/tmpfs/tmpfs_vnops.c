@@ -78,11 +78,15 @@ tmpfs_lookup(struct vnode *dvp, struct vnode **vpp, struct componentname *cnp)
 	return tmpfs_vnode_get(dvp->v_mount, de->td_node, vpp);
 }
 
-/* Store a symlink's target in a fresh node.  0 or ENOSPC. */
+/* Store a symlink's target in a fresh node.  0, EINVAL or ENOSPC. */
 static int
 tmpfs_set_target(struct tmpfs_node *node, const char *target)
 {
-	size_t len = strlen(target);
+	size_t len;
+
+	if (target == NULL)
+		return EINVAL;
+	len = strlen(target);
 
 	if (len < TMPFS_SYMLINK_INLINE) {
 		node->tn_lnk.tl_target = node->tn_lnk.tl_inline;
