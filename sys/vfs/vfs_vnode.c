@@ -48,10 +48,11 @@
 		cv_broadcast(&(vp)->v_cv);				\
 	} while (0)
 
-#define VCACHE_HASHSIZE 4096
 
 static kmutex_t vcache_lock;
-static struct vnode *vcache_hash[VCACHE_HASHSIZE];  /* [vcache_lock] */
+static struct vnode **vcache_hash;    /* [vcache_lock] buckets */
+static uint32_t vcache_hashmask;       /* [I] buckets - 1 */
+static unsigned vcache_lowat;          /* [I] vdrain trims down to this */
 static struct vnode vcache_lru;        /* [vcache_lock] sentinel */
 static unsigned vcache_maxvnodes;      /* [I] */
 unsigned vcache_numvnodes;             /* [a] */
@@ -102,7 +103,16 @@ vcache_init(unsigned maxvnodes)
 {
 	mutex_init(&vcache_lock, MUTEX_DEFAULT, "vcache");
 	vcache_lru.v_lrunext = vcache_lru.v_lruprev = &vcache_lru;
+	uint32_t nbuckets = 256;
+
 	vcache_maxvnodes = maxvnodes < 16 ? 16 : maxvnodes;
+	/* vdrain works in batches of 1/16 of the bound, not vnode by vnode. */
+	vcache_lowat = vcache_maxvnodes - vcache_maxvnodes / 16;
+	/* About two vnodes a bucket when the cache is full. */
+	while (nbuckets < vcache_maxvnodes / 2 && nbuckets < (1U << 20))
+		nbuckets <<= 1;
+	vcache_hash = kmem_zalloc(nbuckets * sizeof(*vcache_hash), KM_SLEEP);
+	vcache_hashmask = nbuckets - 1;
 	cv_init(&vdrain_cv, "vdrain");
 }
 
@@ -142,7 +152,7 @@ hash_remove(struct vnode *vp)
 	struct vnode **vpp;
 
 	KASSERT(mutex_owned(&vcache_lock));
-	for (vpp = &vcache_hash[vp->v_keyhash % VCACHE_HASHSIZE]; *vpp != NULL;
+	for (vpp = &vcache_hash[vp->v_keyhash & vcache_hashmask]; *vpp != NULL;
 	    vpp = &(*vpp)->v_hashnext) {
 		if (*vpp == vp) {
 			*vpp = vp->v_hashnext;
@@ -212,7 +222,7 @@ vcache_find(struct mount *mp, const void *key, size_t keylen, uint32_t hash)
 	struct vnode *vp;
 
 	KASSERT(mutex_owned(&vcache_lock));
-	for (vp = vcache_hash[hash % VCACHE_HASHSIZE]; vp != NULL;
+	for (vp = vcache_hash[hash & vcache_hashmask]; vp != NULL;
 	    vp = vp->v_hashnext) {
 		if (vp->v_mount == mp && vp->v_keylen == keylen &&
 		    vp->v_keyhash == hash && memcmp(vp->v_key, key, keylen) == 0)
@@ -295,8 +305,8 @@ vcache_get(struct mount *mp, const void *key, size_t keylen,
 		}
 		vrele(vp);
 	}
-	nvp->v_hashnext = vcache_hash[hash % VCACHE_HASHSIZE];
-	vcache_hash[hash % VCACHE_HASHSIZE] = nvp;
+	nvp->v_hashnext = vcache_hash[hash & vcache_hashmask];
+	vcache_hash[hash & vcache_hashmask] = nvp;
 	atomic_inc(&vcache_numvnodes);
 	mutex_exit(&vcache_lock);
 
@@ -319,7 +329,7 @@ vcache_get(struct mount *mp, const void *key, size_t keylen,
 	return 0;
 }
 
-static bool vcache_trim(void);
+static bool vcache_trim(unsigned target);
 
 void
 vref(struct vnode *vp)
@@ -439,7 +449,7 @@ vrele_last(struct vnode *vp)
 	mutex_exit(&vcache_lock);
 	mutex_exit(&vp->v_interlock);
 	if (!vdrain_running)
-		vcache_trim();
+		vcache_trim(vcache_maxvnodes);
 }
 
 void
@@ -471,12 +481,12 @@ vput(struct vnode *vp)
  * false if it could not make progress.
  */
 static bool
-vcache_trim(void)
+vcache_trim(unsigned target)
 {
 	struct vnode *vp;
 	unsigned tries = 0;
 
-	while (atomic_load_relaxed(&vcache_numvnodes) > vcache_maxvnodes) {
+	while (atomic_load_relaxed(&vcache_numvnodes) > target) {
 		mutex_enter(&vcache_lock);
 		vp = vcache_lru.v_lrunext;
 		if (vp == &vcache_lru || tries > vcache_maxvnodes) {
@@ -506,7 +516,7 @@ vdrain_thread(void *arg)
 		    vcache_lru.v_lrunext == &vcache_lru)
 			cv_wait(&vdrain_cv, &vcache_lock);
 		mutex_exit(&vcache_lock);
-		if (!vcache_trim())
+		if (!vcache_trim(vcache_lowat))
 			kpause(10 * NSEC_PER_MSEC);	/* busy: do not spin */
 		mutex_enter(&vcache_lock);
 	}
@@ -529,7 +539,7 @@ vflush(struct mount *mp, struct vnode *skipvp, int flags)
 
 	/* First pass: is anything but skipvp (one reference) in use? */
 	mutex_enter(&vcache_lock);
-	for (i = 0; i < VCACHE_HASHSIZE && error == 0; i++) {
+	for (i = 0; i <= vcache_hashmask && error == 0; i++) {
 		for (vp = vcache_hash[i]; vp != NULL; vp = vp->v_hashnext) {
 			if (vp->v_mount != mp)
 				continue;
@@ -545,7 +555,7 @@ vflush(struct mount *mp, struct vnode *skipvp, int flags)
 		return error;
 
 	/* Second pass: reclaim every unused one. */
-	for (i = 0; i < VCACHE_HASHSIZE; i++) {
+	for (i = 0; i <= vcache_hashmask; i++) {
 restart:
 		mutex_enter(&vcache_lock);
 		for (vp = vcache_hash[i]; vp != NULL; vp = vp->v_hashnext) {
