@@ -102,6 +102,9 @@ rumpuser_anonmmap(void *prefaddr, size_t size, int alignbit, int exec,
 		munmap(mem, head);
 	if (tail > 0)
 		munmap((void *)(aligned + size), tail);
+	/* Aligned runs of 2 MiB may be backed by huge pages: ask for them. */
+	if (alignbit >= 21 && (size & ((1UL << 21) - 1)) == 0)
+		(void)madvise((void *)aligned, size, MADV_HUGEPAGE);
 	*memp = (void *)aligned;
 	return 0;
 }

@@ -373,7 +373,10 @@ kmem_page_alloc(size_t size, int kmflags)
 	if (kmem_reserve(size, kmflags) != 0)
 		return NULL;
 	for (tries = 0;; tries++) {
-		if (rumpuser_malloc(size, PAGE_SIZE, &mem) == 0)
+		if (size == PAGE_SIZE) {
+			if ((mem = kpage_get()) != NULL)
+				return mem;
+		} else if (rumpuser_malloc(size, PAGE_SIZE, &mem) == 0)
 			return mem;
 		if (kmflags & KM_NOSLEEP) {
 			kmem_unreserve(size);
@@ -389,7 +392,10 @@ kmem_page_free(void *p, size_t size)
 	if (p == NULL)
 		return;
 	KASSERT(((uintptr_t)p & PAGE_MASK) == 0);
-	rumpuser_free(p, size);
+	if (size == PAGE_SIZE)
+		kpage_put(p);
+	else
+		rumpuser_free(p, size);
 	kmem_unreserve(size);
 }
 
@@ -523,6 +529,7 @@ kmem_init(uint64_t limit)
 		kmem_hiwat = UINT64_MAX;
 		kmem_slack = 0;
 	}
+	kpage_init();
 	mutex_init(&kmem_rc_lock, MUTEX_DEFAULT, "kmemrc");
 	cv_init(&kmem_rc_cv, "kmemrc");
 	mutex_init(&kmem_pd_lock, MUTEX_DEFAULT, "kmempd");

@@ -25,4 +25,9 @@ void kmem_host_exhausted(const char *what, size_t size, int tries);
 /* Called once from kmem_init(): sets up the pool list and its reclaimer. */
 void pool_subsys_init(void);
 
+/* kern_page.c: single pages for kmem_page_alloc(PAGE_SIZE). */
+void kpage_init(void);
+void *kpage_get(void);
+void kpage_put(void *p);
+
 #endif /* _SYS_KERN_KMEM_IMPL_H_ */
