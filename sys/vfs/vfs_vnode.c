@@ -51,7 +51,8 @@
 
 static kmutex_t vcache_lock;
 static struct vnode **vcache_hash;    /* [vcache_lock] buckets */
-static uint32_t vcache_hashmask;       /* [I] buckets - 1 */
+static uint32_t vcache_hashmask;       /* [vcache_lock] buckets - 1 */
+static uint32_t vcache_maxbuckets;     /* [I] the table grows up to this */
 static unsigned vcache_lowat;          /* [I] vdrain trims down to this */
 static struct vnode vcache_lru;        /* [vcache_lock] sentinel */
 static unsigned vcache_maxvnodes;      /* [I] */
@@ -103,14 +104,16 @@ vcache_init(unsigned maxvnodes)
 {
 	mutex_init(&vcache_lock, MUTEX_DEFAULT, "vcache");
 	vcache_lru.v_lrunext = vcache_lru.v_lruprev = &vcache_lru;
-	uint32_t nbuckets = 256;
+	uint32_t nbuckets = 1024;
 
 	vcache_maxvnodes = maxvnodes < 16 ? 16 : maxvnodes;
 	/* vdrain works in batches of 1/16 of the bound, not vnode by vnode. */
 	vcache_lowat = vcache_maxvnodes - vcache_maxvnodes / 16;
-	/* About two vnodes a bucket when the cache is full. */
-	while (nbuckets < vcache_maxvnodes / 2 && nbuckets < (1U << 20))
-		nbuckets <<= 1;
+	/* At most about two vnodes a bucket when the cache is full. */
+	vcache_maxbuckets = 1024;
+	while (vcache_maxbuckets < vcache_maxvnodes / 2 &&
+	    vcache_maxbuckets < (1U << 20))
+		vcache_maxbuckets <<= 2;
 	vcache_hash = kmem_zalloc(nbuckets * sizeof(*vcache_hash), KM_SLEEP);
 	vcache_hashmask = nbuckets - 1;
 	cv_init(&vdrain_cv, "vdrain");
@@ -216,6 +219,36 @@ vcache_tryref(struct vnode *vp)
 	return 0;
 }
 
+/*
+ * Four times the buckets, while the table is short of the bound's needs
+ * (about two vnodes a bucket).  Starting small keeps boot cheap.  Called
+ * with vcache_lock held, so the allocation must not sleep; if the host
+ * says no, the chains just stay longer.
+ */
+static void
+vcache_grow(void)
+{
+	uint32_t oldn = vcache_hashmask + 1, newn = oldn * 4, i;
+	struct vnode **nh, *vp, *next;
+
+	KASSERT(mutex_owned(&vcache_lock));
+	if (oldn >= vcache_maxbuckets)
+		return;
+	nh = kmem_zalloc(newn * sizeof(*nh), KM_NOSLEEP);
+	if (nh == NULL)
+		return;
+	for (i = 0; i < oldn; i++) {
+		for (vp = vcache_hash[i]; vp != NULL; vp = next) {
+			next = vp->v_hashnext;
+			vp->v_hashnext = nh[vp->v_keyhash & (newn - 1)];
+			nh[vp->v_keyhash & (newn - 1)] = vp;
+		}
+	}
+	kmem_free(vcache_hash, oldn * sizeof(*vcache_hash));
+	vcache_hash = nh;
+	vcache_hashmask = newn - 1;
+}
+
 static struct vnode *
 vcache_find(struct mount *mp, const void *key, size_t keylen, uint32_t hash)
 {
@@ -308,6 +341,8 @@ vcache_get(struct mount *mp, const void *key, size_t keylen,
 	nvp->v_hashnext = vcache_hash[hash & vcache_hashmask];
 	vcache_hash[hash & vcache_hashmask] = nvp;
 	atomic_inc(&vcache_numvnodes);
+	if (__predict_false(vcache_numvnodes > 2 * (vcache_hashmask + 1)))
+		vcache_grow();
 	mutex_exit(&vcache_lock);
 
 	/* Set up by the file system, without the cache lock. */
@@ -534,6 +569,7 @@ int
 vflush(struct mount *mp, struct vnode *skipvp, int flags)
 {
 	struct vnode *vp;
+	uint32_t mask;
 	unsigned i;
 	int error = 0;
 
@@ -554,8 +590,16 @@ vflush(struct mount *mp, struct vnode *skipvp, int flags)
 	if (error != 0)
 		return error;
 
-	/* Second pass: reclaim every unused one. */
-	for (i = 0; i <= vcache_hashmask; i++) {
+	/*
+	 * Second pass: reclaim every unused one.  The lock is dropped between
+	 * buckets; if the table grew meanwhile (vcache_grow), vnodes may have
+	 * moved to buckets already passed, so pass again.
+	 */
+again:
+	mutex_enter(&vcache_lock);
+	mask = vcache_hashmask;
+	mutex_exit(&vcache_lock);
+	for (i = 0; i <= mask; i++) {
 restart:
 		mutex_enter(&vcache_lock);
 		for (vp = vcache_hash[i]; vp != NULL; vp = vp->v_hashnext) {
@@ -588,6 +632,11 @@ restart:
 		}
 		mutex_exit(&vcache_lock);
 	}
+	mutex_enter(&vcache_lock);
+	i = mask != vcache_hashmask;
+	mutex_exit(&vcache_lock);
+	if (i)
+		goto again;
 	return 0;
 }
 
