@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <rump/rump.h>
+#include <rump/rumpdefs.h>
 #include <rump/rump_syscalls.h>
 
 #define VFS_MNT "/mnt"

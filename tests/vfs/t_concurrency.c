@@ -15,13 +15,6 @@
 #define NTHREADS 8
 #define NITER    150
 
-struct linux_dirent64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
 
 static pthread_barrier_t start_barrier;
 
@@ -87,7 +80,7 @@ list_dir(const char *path, char names[][32], int max)
 	cr_assert_geq(fd, 0);
 	while ((len = rump_sys_getdents64(fd, buf, sizeof(buf))) > 0) {
 		for (off = 0; off < len; ) {
-			struct linux_dirent64 *d = (void *)(buf + off);
+			struct rump_dirent64 *d = (void *)(buf + off);
 
 			off += d->d_reclen;
 			if (strcmp(d->d_name, ".") == 0 ||

@@ -10,13 +10,6 @@
 
 TestSuite(rootfs, .init = vfs_boot);
 
-struct linux_dirent64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
 
 Test(rootfs, empty_readonly_root)
 {
@@ -36,7 +29,7 @@ Test(rootfs, empty_readonly_root)
 	cr_assert_geq(fd, 0);
 	while ((len = rump_sys_getdents64(fd, buf, sizeof(buf))) > 0) {
 		for (off = 0; off < len; n++) {
-			struct linux_dirent64 *d = (void *)(buf + off);
+			struct rump_dirent64 *d = (void *)(buf + off);
 
 			cr_assert(strcmp(d->d_name, ".") == 0 ||
 			    strcmp(d->d_name, "..") == 0, "%s", d->d_name);

@@ -11,13 +11,6 @@
 #include <linux/falloc.h>
 #include <sys/sysmacros.h>
 
-struct linux_dirent64 {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
 
 VFS_TEST(syscalls, open_create_flags)
 {
@@ -345,7 +338,7 @@ VFS_TEST(syscalls, getdents)
 	/* Small buffers force several calls and resumption by d_off. */
 	while ((len = rump_sys_getdents64(fd, buf, 200)) > 0) {
 		for (off = 0; off < len; ) {
-			struct linux_dirent64 *d = (void *)(buf + off);
+			struct rump_dirent64 *d = (void *)(buf + off);
 
 			if (strcmp(d->d_name, ".") == 0 ||
 			    strcmp(d->d_name, "..") == 0) {
