@@ -13,9 +13,9 @@ ASAN_BUILD ?= build-asan
 BENCH_BUILD ?= build-release
 PREFIX     ?= /usr/local
 DEBS = meson ninja-build gcc pkg-config python3 libcriterion-dev binutils \
-       e2fsprogs
+       e2fsprogs libfuse3-dev fuse3 tshark fuse2fs
 
-.PHONY: all deps run check check-asan bench install clean
+.PHONY: all deps run check check-asan bench install clean fuzz
 
 all: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -50,6 +50,16 @@ $(BENCH_BUILD)/build.ninja:
 
 run: all
 	$(BUILD)/examples/rump_demo
+	@echo
+	@echo "== the same kernel as a server: rump_allserver and two clients"
+	@sock=$$(mktemp -u /tmp/rump_demo.XXXXXX); \
+	$(BUILD)/bin/rump_allserver unix://$$sock || exit 1; \
+	export RUMP_SERVER=unix://$$sock; \
+	$(BUILD)/examples/rump_remote_demo write && \
+	$(BUILD)/examples/rump_remote_demo read; st=$$?; \
+	$(BUILD)/bin/rump.stat; \
+	$(BUILD)/bin/rump.halt && echo "server halted, socket removed:" \
+	    "$$(test -e $$sock && echo no || echo yes)"; exit $$st
 
 check: all
 	meson test -C $(BUILD) --print-errorlogs --num-processes 2
@@ -64,6 +74,19 @@ check-asan: deps $(ASAN_BUILD)/build.ninja
 bench: deps $(BENCH_BUILD)/build.ninja
 	ninja -C $(BENCH_BUILD)
 	bench/run.sh $(BENCH_BUILD)
+
+# libFuzzer harnesses (fuzz/) need clang: a separate build, then a run of
+# FUZZ_TIME seconds of each harness over a scratch copy of its corpus.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME ?= 120
+fuzz: deps
+	@command -v clang >/dev/null || { echo "make fuzz needs clang"; exit 1; }
+	test -f $(FUZZ_BUILD)/build.ninja || CC=clang meson setup $(FUZZ_BUILD) \
+	    -Db_sanitize=address,undefined -Db_lundef=false --buildtype=debug \
+	    -Dtests=false
+	ninja -C $(FUZZ_BUILD) fuzz/fuzz_sp
+	rm -rf $(FUZZ_BUILD)/corpus-sp && cp -r fuzz/corpus/sp $(FUZZ_BUILD)/corpus-sp
+	$(FUZZ_BUILD)/fuzz/fuzz_sp -max_total_time=$(FUZZ_TIME) $(FUZZ_BUILD)/corpus-sp
 
 install: all
 	meson install -C $(BUILD)

@@ -95,6 +95,89 @@ echo
 run bench_syscall
 run bench_tmpfs_meta
 run bench_tmpfs_data
+# Remote system calls: needs the server program of the same build.
+if [ -x "$B/bench_remote" ] && [ -x "$1/bin/rump_allserver" ]; then
+	echo "== bench_remote"
+	out=$("$B/bench_remote" "$1/bin/rump_allserver") || {
+		echo "$out"
+		echo "$0: bench_remote failed" >&2
+		exit 1
+	}
+	echo "$out" | grep -v '^RESULT|' || true
+	echo "$out" | grep '^RESULT|' >>"$RESULTS" || true
+	echo
+fi
+
+# --- ext2 (storage issue): the in-process ext2 file system against fuse2fs
+# and the host kernel's loop mount, each on a fresh image made the same way.
+# The host-side figures come from bench_ext2fs's host mode and are handed
+# to its rump mode, which prints the RESULT lines.
+ext2_host() {	# ext2_host KIND: run the four phases on KIND (fuse2fs|loop)
+	img=$EXT2_T/$1.img m=$EXT2_T/m
+	mkdir -p "$m"
+	rm -f "$img"
+	mke2fs -q -F -t ext2 -b 4096 "$img" 2G >/dev/null 2>&1 || return 1
+	for ph in untar-write untar-read seq-write seq-read; do
+		if [ "$1" = fuse2fs ]; then
+			fuse2fs "$img" "$m" -o fakeroot >/dev/null 2>&1 || return 1
+		else
+			mount -o loop "$img" "$m" 2>/dev/null || return 1
+		fi
+		t=$("$B/bench_ext2fs" host "$m" $ph | awk -F'|' '/^TIME/{print $3}')
+		if [ "$1" = fuse2fs ]; then
+			fusermount3 -u "$m" 2>/dev/null || umount "$m"
+		else
+			umount "$m"
+		fi
+		[ -n "$t" ] || return 1
+		v=$(echo "$ph" | tr a-z- A-Z_)
+		if [ "$1" = fuse2fs ]; then
+			export "BENCH_REF_$v=$t"
+		else
+			export "BENCH_LOOP_$v=$t"
+		fi
+		echo "  $1 $ph: $t s"
+	done
+}
+if [ -x "$B/bench_ext2fs" ] && command -v mke2fs >/dev/null 2>&1; then
+	echo "== bench_ext2fs (20000 small files, 1 GiB sequential)"
+	EXT2_T=$(mktemp -d /tmp/bench_ext2.XXXXXX)
+	if command -v fuse2fs >/dev/null 2>&1 && [ -c /dev/fuse ]; then
+		ext2_host fuse2fs || echo "  fuse2fs: not usable here"
+	else
+		echo "  fuse2fs: not installed (Debian package fuse2fs)"
+	fi
+	ext2_host loop || echo "  host loop mount: not permitted here"
+	rm -f "$EXT2_T"/*.img
+	mke2fs -q -F -t ext2 -b 4096 "$EXT2_T/rump.img" 2G >/dev/null 2>&1
+	out=$("$B/bench_ext2fs" rump "$EXT2_T/rump.img") || {
+		echo "$out"; echo "$0: bench_ext2fs failed" >&2; exit 1; }
+	echo "$out" | grep -v '^RESULT|' || true
+	echo "$out" | grep '^RESULT|' >>"$RESULTS" || true
+	mke2fs -q -F -t ext2 -b 4096 "$EXT2_T/rump.img" 1200M >/dev/null 2>&1
+	out=$(RUMP_MEMLIMIT=16m "$B/bench_ext2fs" memlimit "$EXT2_T/rump.img") ||
+	    { echo "$out"; echo "$0: bench_ext2fs memlimit failed" >&2; exit 1; }
+	echo "$out" | grep -v '^RESULT|' || true
+	echo "$out" | grep '^RESULT|' >>"$RESULTS" || true
+	rm -rf "$EXT2_T"
+	echo
+fi
+
+# --- librumphijack (issue 7): unmodified programs through LD_PRELOAD
+# against the host's tmpfs, and per-call costs beside the remote floor.
+if [ -f "$1/lib/librumphijack/librumphijack.so" ] &&
+    command -v cc >/dev/null 2>&1; then
+	out=$(sh "$(dirname "$0")/bench_hijack.sh" "$1") || {
+		echo "$out"; echo "$0: bench_hijack failed" >&2; exit 1; }
+	echo "$out" | grep -v '^RESULT|' || true
+	echo "$out" | grep '^RESULT|' >>"$RESULTS" || true
+	echo
+fi
+
+# IPv4 over shmif (issue 5)
+if [ -x "$B/bench_net" ]; then
+	run bench_net
+fi
 
 echo "== summary (ratio = ours / reference)"
 awk -F'|' '

@@ -70,6 +70,61 @@ int rump_etfs_register_withsize(const char *key, const char *hostpath,
     enum rump_etfs_type ftype, uint64_t begin, uint64_t size);
 int rump_etfs_remove(const char *key);
 
+/*
+ * Remote system calls (rump_server(1), rumpclient(3), docs/protocol.md).
+ * rump_init_server() boots the kernel if needed and serves its system
+ * calls on url (unix://path, unix:///path, tcp://addr:port/); each client
+ * connection becomes a process of the kernel.  Returns 0 or an errno:
+ * EINVAL (bad URL or argument), EADDRINUSE, EALREADY, ...
+ * rump_init_server_ex() also takes RUMP_SP_* flags and a shared secret
+ * that clients on tcp must present (at most 256 bytes; none if keylen is
+ * 0).  rump_fini_server() stops accepting and serving and removes the
+ * socket file.
+ */
+#define RUMP_SP_ROOTCREDS 0x01 /* every client runs as root */
+int rump_init_server(const char *url);
+int rump_init_server_ex(const char *url, int flags, const void *key,
+    size_t keylen);
+void rump_fini_server(void);
+
+/*
+ * Values of rump_sys_rump_sysinfo(buf, len): an array of uint64_t, in
+ * this order; the call stores as many as fit and returns the bytes stored.
+ */
+#define RUMP_SYSINFO_NCPU        0  /* virtual CPUs */
+#define RUMP_SYSINFO_MEMINUSE    1  /* bytes the kernel holds */
+#define RUMP_SYSINFO_MEMLIMIT    2  /* RUMP_MEMLIMIT, 0: none */
+#define RUMP_SYSINFO_BOOTSEC     3  /* wall clock at boot: seconds */
+#define RUMP_SYSINFO_BOOTNSEC    4  /* and nanoseconds */
+#define RUMP_SYSINFO_UPTIMENS    5  /* nanoseconds since boot */
+#define RUMP_SYSINFO_NPROCS      6  /* processes, proc0 and init included */
+#define RUMP_SYSINFO_NCONNS      7  /* remote clients' connections */
+#define RUMP_SYSINFO_BOOTNS      8  /* nanoseconds rump_init() took */
+#define RUMP_SYSINFO_COUNT       9
+
+/* rump_sys_rump_halt(flags), root only: shut the kernel down. */
+#define RUMP_HALT_NOSYNC 0x01  /* skip the shutdown hooks (no sync) */
+#define RUMP_HALT_DUMP   0x02  /* end the process with a core dump */
+#define RUMP_HALT_KEEP   0x04  /* stop serving but keep the process */
+
+/*
+ * Components of objects loaded with dlopen() after rump_init(): run the
+ * ones not run yet, in level order.  Returns 0, or the first failing
+ * component's error (the others still run).
+ */
+int rump_component_rescan(void);
+
+/*
+ * For fuzzing the remote-syscall parser (fuzz/fuzz_sp.c) only: a
+ * connection with no process and no socket; requests are parsed and
+ * marshalled, and system calls are replaced by a stand-in that touches
+ * their memory.
+ */
+int rump_sp_fuzz_open(void **connp);
+int rump_sp_fuzz_request(void *conn, void *msg, size_t len,
+    const void **replyp, size_t *replylenp);
+void rump_sp_fuzz_close(void *conn);
+
 #ifdef __cplusplus
 }
 #endif

@@ -462,4 +462,396 @@ _Static_assert(sizeof(struct rump_statx) == 256, "struct statx layout");
 _Static_assert(sizeof(struct rump_statfs) == 120, "struct statfs layout");
 _Static_assert(sizeof(struct rump_flock) == 32, "struct flock layout");
 
+/* Block device ioctls (Linux numbers; storage issue, vfs_spec.c). */
+#define RUMP_BLKROGET     0x125e       /* int: read-only device */
+#define RUMP_BLKGETSIZE   0x1260       /* unsigned long: size in 512 B */
+#define RUMP_BLKFLSBUF    0x1261       /* write out and drop the cache */
+#define RUMP_BLKSSZGET    0x1268       /* int: logical sector size */
+#define RUMP_BLKGETSIZE64 0x80081272   /* uint64_t: size in bytes */
+
+/*
+ * Sockets (librumpnet): address families, socket types, options, message
+ * flags and the structures of the socket calls, Linux x86_64 values and
+ * layouts.  Kernel code sees them without the RUMP_ prefix.
+ */
+#define RUMP_AF_UNSPEC     0
+#define RUMP_AF_UNIX       1
+#define RUMP_AF_LOCAL      RUMP_AF_UNIX
+#define RUMP_AF_INET       2
+#define RUMP_AF_INET6      10
+#define RUMP_AF_NETLINK    16
+#define RUMP_AF_PACKET     17
+#define RUMP_AF_MAX        46
+#define RUMP_PF_UNSPEC     RUMP_AF_UNSPEC
+#define RUMP_PF_UNIX       RUMP_AF_UNIX
+#define RUMP_PF_LOCAL      RUMP_AF_UNIX
+#define RUMP_PF_INET       RUMP_AF_INET
+#define RUMP_PF_INET6      RUMP_AF_INET6
+
+#define RUMP_SOCK_STREAM    1
+#define RUMP_SOCK_DGRAM     2
+#define RUMP_SOCK_RAW       3
+#define RUMP_SOCK_RDM       4
+#define RUMP_SOCK_SEQPACKET 5
+#define RUMP_SOCK_PACKET    10
+#define RUMP_SOCK_TYPE_MASK 0xf
+#define RUMP_SOCK_NONBLOCK  RUMP_O_NONBLOCK
+#define RUMP_SOCK_CLOEXEC   RUMP_O_CLOEXEC
+
+#define RUMP_SOL_SOCKET     1
+#define RUMP_SO_DEBUG       1
+#define RUMP_SO_REUSEADDR   2
+#define RUMP_SO_TYPE        3
+#define RUMP_SO_ERROR       4
+#define RUMP_SO_DONTROUTE   5
+#define RUMP_SO_BROADCAST   6
+#define RUMP_SO_SNDBUF      7
+#define RUMP_SO_RCVBUF      8
+#define RUMP_SO_KEEPALIVE   9
+#define RUMP_SO_OOBINLINE   10
+#define RUMP_SO_LINGER      13
+#define RUMP_SO_REUSEPORT   15
+#define RUMP_SO_PASSCRED    16
+#define RUMP_SO_PEERCRED    17
+#define RUMP_SO_RCVLOWAT    18
+#define RUMP_SO_SNDLOWAT    19
+#define RUMP_SO_RCVTIMEO    20
+#define RUMP_SO_SNDTIMEO    21
+#define RUMP_SO_ACCEPTCONN  30
+#define RUMP_SO_PROTOCOL    38
+#define RUMP_SO_DOMAIN      39
+#define RUMP_SOMAXCONN      4096
+
+#define RUMP_MSG_OOB        0x0001
+#define RUMP_MSG_PEEK       0x0002
+#define RUMP_MSG_DONTROUTE  0x0004
+#define RUMP_MSG_CTRUNC     0x0008
+#define RUMP_MSG_TRUNC      0x0020
+#define RUMP_MSG_DONTWAIT   0x0040
+#define RUMP_MSG_EOR        0x0080
+#define RUMP_MSG_WAITALL    0x0100
+#define RUMP_MSG_NOSIGNAL   0x4000
+#define RUMP_MSG_CMSG_CLOEXEC 0x40000000
+
+#define RUMP_SHUT_RD        0
+#define RUMP_SHUT_WR        1
+#define RUMP_SHUT_RDWR      2
+
+#define RUMP_SCM_RIGHTS      1
+#define RUMP_SCM_CREDENTIALS 2
+
+#define RUMP_POLLRDHUP      0x2000
+
+typedef uint16_t rump_sa_family_t;
+
+struct rump_sockaddr {
+	rump_sa_family_t sa_family;
+	char sa_data[14];
+};
+
+struct rump_sockaddr_storage {
+	rump_sa_family_t ss_family;
+	char ss_data[118];
+	uint64_t ss_align;
+};
+
+#define RUMP_UNIX_PATH_MAX 108
+struct rump_sockaddr_un {
+	rump_sa_family_t sun_family;
+	char sun_path[RUMP_UNIX_PATH_MAX];
+};
+
+struct rump_msghdr {
+	void *msg_name;
+	uint32_t msg_namelen;
+	struct rump_iovec *msg_iov;
+	uint64_t msg_iovlen;
+	void *msg_control;
+	uint64_t msg_controllen;
+	int32_t msg_flags;
+};
+
+struct rump_cmsghdr {
+	uint64_t cmsg_len;
+	int32_t cmsg_level;
+	int32_t cmsg_type;
+};
+#define RUMP_CMSG_ALIGN(len) (((len) + 7UL) & ~7UL)
+#define RUMP_CMSG_LEN(len) (RUMP_CMSG_ALIGN(sizeof(struct rump_cmsghdr)) + (len))
+#define RUMP_CMSG_SPACE(len) \
+	(RUMP_CMSG_ALIGN(sizeof(struct rump_cmsghdr)) + RUMP_CMSG_ALIGN(len))
+#define RUMP_CMSG_DATA(cmsg) \
+	((unsigned char *)(cmsg) + RUMP_CMSG_ALIGN(sizeof(struct rump_cmsghdr)))
+
+struct rump_ucred {
+	int32_t pid;
+	uint32_t uid;
+	uint32_t gid;
+};
+
+struct rump_linger {
+	int32_t l_onoff;
+	int32_t l_linger;
+};
+
+_Static_assert(sizeof(struct rump_sockaddr) == 16, "struct sockaddr layout");
+_Static_assert(sizeof(struct rump_sockaddr_storage) == 128,
+    "struct sockaddr_storage layout");
+_Static_assert(sizeof(struct rump_sockaddr_un) == 110,
+    "struct sockaddr_un layout");
+_Static_assert(sizeof(struct rump_msghdr) == 56, "struct msghdr layout");
+_Static_assert(sizeof(struct rump_cmsghdr) == 16, "struct cmsghdr layout");
+_Static_assert(sizeof(struct rump_ucred) == 12, "struct ucred layout");
+
+/*
+ * IPv4 networking (librumpnet_net, librumpnet_netinet; issue 5): protocol
+ * numbers, IP socket options, struct sockaddr_in, and the interface and
+ * route ioctls with Linux's struct ifreq, ifconf and rtentry layouts.
+ * Rump-specific ioctls use Linux's SIOCDEVPRIVATE range (0x89f0-0x89ff),
+ * which no standard command takes: see docs/net.md.
+ */
+#define RUMP_IPPROTO_IP     0
+#define RUMP_IPPROTO_ICMP   1
+#define RUMP_IPPROTO_TCP    6
+#define RUMP_IPPROTO_UDP    17
+#define RUMP_IPPROTO_RAW    255
+
+#define RUMP_IP_TOS         1
+#define RUMP_IP_TTL         2
+#define RUMP_IP_HDRINCL     3
+
+#define RUMP_INADDR_ANY       0x00000000U
+#define RUMP_INADDR_BROADCAST 0xffffffffU
+#define RUMP_INADDR_LOOPBACK  0x7f000001U
+#define RUMP_INET_ADDRSTRLEN  16
+
+struct rump_in_addr {
+	uint32_t s_addr;               /* network byte order */
+};
+
+struct rump_sockaddr_in {
+	rump_sa_family_t sin_family;
+	uint16_t sin_port;             /* network byte order */
+	struct rump_in_addr sin_addr;
+	unsigned char sin_zero[8];
+};
+
+#define RUMP_IFNAMSIZ        16
+#define RUMP_IFF_UP          0x0001
+#define RUMP_IFF_BROADCAST   0x0002
+#define RUMP_IFF_DEBUG       0x0004
+#define RUMP_IFF_LOOPBACK    0x0008
+#define RUMP_IFF_POINTOPOINT 0x0010
+#define RUMP_IFF_RUNNING     0x0040
+#define RUMP_IFF_NOARP       0x0080
+#define RUMP_IFF_PROMISC     0x0100
+#define RUMP_IFF_MULTICAST   0x1000
+
+#define RUMP_ARPHRD_ETHER    1
+#define RUMP_ARPHRD_LOOPBACK 772
+
+struct rump_ifmap {
+	uint64_t mem_start;
+	uint64_t mem_end;
+	uint16_t base_addr;
+	unsigned char irq;
+	unsigned char dma;
+	unsigned char port;
+};
+
+/* Member names as glibc's, so its ifr_name-style macros fit both. */
+struct rump_ifreq {
+	union {
+		char ifrn_name[RUMP_IFNAMSIZ];
+	} ifr_ifrn;
+	union {
+		struct rump_sockaddr ifru_addr;
+		struct rump_sockaddr ifru_netmask;
+		struct rump_sockaddr ifru_broadaddr;
+		struct rump_sockaddr ifru_hwaddr;
+		int16_t ifru_flags;
+		int32_t ifru_ivalue;
+		int32_t ifru_mtu;
+		struct rump_ifmap ifru_map;
+		char ifru_newname[RUMP_IFNAMSIZ];
+		void *ifru_data;
+	} ifr_ifru;
+};
+#define rump_ifr_name    ifr_ifrn.ifrn_name
+#define rump_ifr_addr    ifr_ifru.ifru_addr
+#define rump_ifr_netmask ifr_ifru.ifru_netmask
+#define rump_ifr_broadaddr ifr_ifru.ifru_broadaddr
+#define rump_ifr_hwaddr  ifr_ifru.ifru_hwaddr
+#define rump_ifr_flags   ifr_ifru.ifru_flags
+#define rump_ifr_ifindex ifr_ifru.ifru_ivalue
+#define rump_ifr_mtu     ifr_ifru.ifru_mtu
+#define rump_ifr_data    ifr_ifru.ifru_data
+
+struct rump_ifconf {
+	int32_t ifc_len;               /* in: buffer bytes; out: bytes used */
+	union {
+		char *ifcu_buf;
+		struct rump_ifreq *ifcu_req;
+	} ifc_ifcu;
+};
+
+struct rump_rtentry {
+	unsigned long rt_pad1;
+	struct rump_sockaddr rt_dst;
+	struct rump_sockaddr rt_gateway;
+	struct rump_sockaddr rt_genmask;
+	uint16_t rt_flags;
+	int16_t rt_pad2;
+	unsigned long rt_pad3;
+	void *rt_pad4;
+	int16_t rt_metric;
+	char *rt_dev;                  /* interface name or NULL */
+	unsigned long rt_mtu;
+	unsigned long rt_window;
+	uint16_t rt_irtt;
+};
+#define RUMP_RTF_UP      0x0001
+#define RUMP_RTF_GATEWAY 0x0002
+#define RUMP_RTF_HOST    0x0004
+#define RUMP_RTF_REJECT  0x0200
+
+/* Linux's socket ioctls for interfaces and routes. */
+#define RUMP_SIOCADDRT        0x890b   /* struct rtentry */
+#define RUMP_SIOCDELRT        0x890c   /* struct rtentry */
+#define RUMP_SIOCGIFNAME      0x8910   /* ifreq: index in, name out */
+#define RUMP_SIOCGIFCONF      0x8912   /* struct ifconf */
+#define RUMP_SIOCGIFFLAGS     0x8913
+#define RUMP_SIOCSIFFLAGS     0x8914
+#define RUMP_SIOCGIFADDR      0x8915
+#define RUMP_SIOCSIFADDR      0x8916
+#define RUMP_SIOCGIFBRDADDR   0x8919
+#define RUMP_SIOCSIFBRDADDR   0x891a
+#define RUMP_SIOCGIFNETMASK   0x891b
+#define RUMP_SIOCSIFNETMASK   0x891c
+#define RUMP_SIOCGIFMTU       0x8921
+#define RUMP_SIOCSIFMTU       0x8922
+#define RUMP_SIOCSIFHWADDR    0x8924
+#define RUMP_SIOCGIFHWADDR    0x8927
+#define RUMP_SIOCGIFINDEX     0x8933
+#define RUMP_SIOCDIFADDR      0x8936
+/* Rump-specific (SIOCDEVPRIVATE range). */
+#define RUMP_SIOCIFCREATE     0x89f0   /* ifreq: name "shmif0", "shmif" */
+#define RUMP_SIOCIFDESTROY    0x89f1   /* ifreq: name */
+#define RUMP_SIOCSLINKSTR     0x89f2   /* ifreq: ifr_data -> C string */
+#define RUMP_SIOCGIFSTATS     0x89f3   /* ifreq: ifr_data -> rump_ifstats */
+#define RUMP_SIOCGNETSTATS    0x89f4   /* arg -> struct rump_netstats */
+#define RUMP_SIOCGIPFORWARD   0x89f5   /* arg -> int */
+#define RUMP_SIOCSIPFORWARD   0x89f6   /* arg -> int (0 or 1) */
+#define RUMP_LINKSTR_MAX      1024     /* linkstr bytes with the NUL */
+
+/* Interface counters (RUMP_SIOCGIFSTATS). */
+struct rump_ifstats {
+	uint64_t ifs_ipackets, ifs_ierrors, ifs_opackets, ifs_oerrors;
+	uint64_t ifs_ibytes, ifs_obytes, ifs_collisions, ifs_iqdrops;
+	uint64_t ifs_overruns;         /* frames a slow reader lost (shmif) */
+	uint64_t ifs_spare[7];
+};
+
+/* Protocol statistics (RUMP_SIOCGNETSTATS), the netstat -s kind. */
+struct rump_netstats {
+	/* IPv4 */
+	uint64_t ips_total, ips_badsum, ips_tooshort, ips_toosmall;
+	uint64_t ips_badhlen, ips_badlen, ips_badvers, ips_badaddr;
+	uint64_t ips_fragments, ips_fragdropped, ips_fragtimeout;
+	uint64_t ips_reassembled, ips_forward, ips_cantforward, ips_noroute;
+	uint64_t ips_delivered, ips_localout, ips_odropped, ips_fragmented;
+	uint64_t ips_ofragments, ips_cantfrag, ips_noproto, ips_ttlexceed;
+	uint64_t ips_reassbytes;       /* bytes held for reassembly now */
+	/* ICMP */
+	uint64_t icps_inpackets, icps_badlen, icps_badsum, icps_badtype;
+	uint64_t icps_echoreq, icps_echoreply_out, icps_unreach_in;
+	uint64_t icps_timxceed_in, icps_error_out, icps_ratelimited;
+	/* UDP */
+	uint64_t udps_ipackets, udps_opackets, udps_hdrops, udps_badsum;
+	uint64_t udps_badlen, udps_noport, udps_noportbcast, udps_fullsock;
+	/* ARP */
+	uint64_t arps_rxrequests, arps_rxreplies, arps_txrequests;
+	uint64_t arps_txreplies, arps_badpkt, arps_dropped, arps_timeouts;
+	uint64_t arps_held, arps_entries;
+	uint64_t ns_spare[16];
+};
+
+_Static_assert(sizeof(struct rump_sockaddr_in) == 16,
+    "struct sockaddr_in layout");
+_Static_assert(sizeof(struct rump_ifreq) == 40, "struct ifreq layout");
+_Static_assert(sizeof(struct rump_ifconf) == 16, "struct ifconf layout");
+_Static_assert(sizeof(struct rump_rtentry) == 120, "struct rtentry layout");
+
+/*
+ * TCP (librumpnet_netinet; issue 6): socket options of level
+ * RUMP_SOL_TCP (= RUMP_IPPROTO_TCP) with Linux's numbers, and the prefix
+ * of Linux's struct tcp_info up to tcpi_total_retrans (same offsets, so
+ * a Linux program's struct reads ours).  See docs/tcp.md.
+ */
+#define RUMP_SOL_TCP            6
+#define RUMP_TCP_NODELAY        1
+#define RUMP_TCP_MAXSEG         2
+#define RUMP_TCP_CORK           3
+#define RUMP_TCP_KEEPIDLE       4
+#define RUMP_TCP_KEEPINTVL      5
+#define RUMP_TCP_KEEPCNT        6
+#define RUMP_TCP_SYNCNT         7
+#define RUMP_TCP_INFO           11
+#define RUMP_TCP_QUICKACK       12
+#define RUMP_TCP_CONGESTION     13
+#define RUMP_TCP_CA_NAME_MAX    16
+
+/* tcpi_state: Linux's numbering */
+#define RUMP_TCP_ESTABLISHED    1
+#define RUMP_TCP_SYN_SENT       2
+#define RUMP_TCP_SYN_RECV       3
+#define RUMP_TCP_FIN_WAIT1      4
+#define RUMP_TCP_FIN_WAIT2      5
+#define RUMP_TCP_TIME_WAIT      6
+#define RUMP_TCP_CLOSE          7
+#define RUMP_TCP_CLOSE_WAIT     8
+#define RUMP_TCP_LAST_ACK       9
+#define RUMP_TCP_LISTEN         10
+#define RUMP_TCP_CLOSING        11
+/* tcpi_options */
+#define RUMP_TCPI_OPT_TIMESTAMPS 1
+#define RUMP_TCPI_OPT_SACK       2
+#define RUMP_TCPI_OPT_WSCALE     4
+
+struct rump_tcp_info {
+	uint8_t tcpi_state;
+	uint8_t tcpi_ca_state;
+	uint8_t tcpi_retransmits;      /* unanswered RTOs of the head */
+	uint8_t tcpi_probes;
+	uint8_t tcpi_backoff;
+	uint8_t tcpi_options;          /* RUMP_TCPI_OPT_* */
+	uint8_t tcpi_wscale;           /* snd_wscale:4 (low), rcv_wscale:4 */
+	uint8_t tcpi_flags;
+	uint32_t tcpi_rto;             /* us */
+	uint32_t tcpi_ato;             /* us */
+	uint32_t tcpi_snd_mss;
+	uint32_t tcpi_rcv_mss;
+	uint32_t tcpi_unacked;         /* segments */
+	uint32_t tcpi_sacked;
+	uint32_t tcpi_lost;
+	uint32_t tcpi_retrans;
+	uint32_t tcpi_fackets;
+	uint32_t tcpi_last_data_sent;  /* ms ago */
+	uint32_t tcpi_last_ack_sent;
+	uint32_t tcpi_last_data_recv;
+	uint32_t tcpi_last_ack_recv;
+	uint32_t tcpi_pmtu;
+	uint32_t tcpi_rcv_ssthresh;
+	uint32_t tcpi_rtt;             /* smoothed, us */
+	uint32_t tcpi_rttvar;          /* us */
+	uint32_t tcpi_snd_ssthresh;    /* segments */
+	uint32_t tcpi_snd_cwnd;        /* segments */
+	uint32_t tcpi_advmss;
+	uint32_t tcpi_reordering;
+	uint32_t tcpi_rcv_rtt;
+	uint32_t tcpi_rcv_space;
+	uint32_t tcpi_total_retrans;   /* segments retransmitted, ever */
+};
+_Static_assert(sizeof(struct rump_tcp_info) == 104, "struct tcp_info prefix");
+
 #endif /* _RUMP_RUMPDEFS_H_ */

@@ -225,10 +225,130 @@ void rumpuser_dl_bootstrap(rump_component_init_fn add);
 int rumpuser_gethostname(char *buf, size_t buflen);
 
 /*
+ * Host directories, for etfs RUMP_ETFS_DIR and _DIR_SUBDIRS (the kernel's
+ * sys/vfs/vfs_hostdir.c; POSIX side in rumpuser_hostdir.c).  Paths are
+ * host paths the kernel builds below a registered directory; the calls
+ * never follow a symbolic link in the last component, and all of them
+ * release the virtual CPU.  They return 0 or the host's errno.
+ *
+ *   rumpuser_hostdir_getattr   lstat(): the attributes below
+ *   rumpuser_hostdir_readdir   up to nents entries of directory path,
+ *                              skipping the first start ones ("." and
+ *                              ".." are never returned); *countp gets
+ *                              the number filled in, *eofp 1 when the
+ *                              directory has no more
+ *   rumpuser_hostdir_mkdir     mkdir(path, mode)
+ *   rumpuser_hostdir_create    create a regular file (O_EXCL) with mode
+ *   rumpuser_hostdir_remove    unlink, or rmdir if isdir
+ *   rumpuser_hostdir_readlink  the target of a symbolic link, *lenp bytes
+ *                              (ENAMETOOLONG if it does not fit buflen)
+ *   rumpuser_hostdir_setattr   truncate to size (RUMPUSER_HOSTDIR_NOSIZE:
+ *                              no change), chmod to mode (permission
+ *                              bits; RUMPUSER_HOSTDIR_NOMODE: no change)
+ *   rumpuser_hostdir_openfile  open a regular file without following a
+ *                              symbolic link, read-write if the host
+ *                              allows, else read-only (*rdonlyp = 1);
+ *                              the descriptor works with rumpuser_iovread,
+ *                              rumpuser_iovwrite, rumpuser_syncfd and
+ *                              rumpuser_close
+ */
+struct rumpuser_hostattr {
+	int ha_ft;                   /* RUMPUSER_FT_*, or 5 for a symlink */
+	uint32_t ha_mode;            /* permission bits (07777) */
+	uint32_t ha_uid, ha_gid;
+	uint64_t ha_nlink;
+	uint64_t ha_ino;
+	uint64_t ha_size;
+	uint64_t ha_blocks;          /* 512-byte units */
+	uint64_t ha_rdev;
+	int64_t ha_atime, ha_mtime, ha_ctime;   /* seconds */
+	long ha_atimens, ha_mtimens, ha_ctimens;
+};
+#define RUMPUSER_FT_LNK 5
+struct rumpuser_dirent {
+	uint64_t d_ino;
+	int d_ft;                    /* RUMPUSER_FT_* */
+	char d_name[256];
+};
+#define RUMPUSER_HOSTDIR_NOSIZE ((uint64_t)-1)
+#define RUMPUSER_HOSTDIR_NOMODE ((uint32_t)-1)
+int rumpuser_hostdir_getattr(const char *path, struct rumpuser_hostattr *ha);
+int rumpuser_hostdir_readdir(const char *path, uint64_t start,
+    struct rumpuser_dirent *ents, size_t nents, size_t *countp, int *eofp);
+int rumpuser_hostdir_mkdir(const char *path, uint32_t mode);
+int rumpuser_hostdir_create(const char *path, uint32_t mode);
+int rumpuser_hostdir_remove(const char *path, int isdir);
+int rumpuser_hostdir_readlink(const char *path, char *buf, size_t buflen,
+    size_t *lenp);
+int rumpuser_hostdir_setattr(const char *path, uint64_t size, uint32_t mode);
+int rumpuser_hostdir_openfile(const char *path, int *fdp, int *rdonlyp);
+
+/*
  * Fault injection, for tests.  The host environment variable
  * RUMP_FAULT_MALLOC="N" or "N:M" makes rumpuser_malloc() fail with ENOMEM on
  * its Nth call after rumpuser_init() and, with M, on every Mth call after
- * that.  RUMP_FAULT_BIO works the same way for rumpuser_bio() (EIO).
+ * that; "N/M" or "N/M+S" makes it fail N of every M calls (the first N of
+ * each run of M) after the first S calls.  RUMP_FAULT_BIO works the same
+ * way for rumpuser_bio() (EIO).
  */
+
+/*
+ * Remote system calls, the server's host side (rumpuser_sp.c).  The host
+ * listens on a URL, accepts connections, reads and writes frames, and
+ * runs each connection on a host thread of its own; what the frames mean
+ * is the kernel's business (sys/kern/kern_sp.c), reached through these
+ * upcalls, which run on the connection's thread without a virtual CPU:
+ *
+ *   spo_open     a connection was accepted; *connp receives the kernel's
+ *                handle.  Non-zero refuses it (the socket is closed).
+ *   spo_request  one whole frame, msg[0..len), len between 16 and the
+ *                maxmsg given to rumpuser_sp_init() (the first 4 bytes,
+ *                a host-order uint32_t, are the frame's length; nothing
+ *                else is looked at).  The buffer is the kernel's to read
+ *                and write until the call returns.  Returns 0 with a
+ *                reply to send in *replyp, *replylenp (kept valid by the
+ *                kernel until its next upcall on the connection), or
+ *                RUMPUSER_SP_LAST: send the reply if *replylenp is not 0,
+ *                then close; any other value closes without a reply.
+ *   spo_close    the connection is gone (peer closed, error, or the
+ *                kernel's verdict); the handle is not used again.
+ *   spo_hangup   (may be NULL) the peer has closed its end, seen while a
+ *                request may still be running on the connection's thread:
+ *                the kernel interrupts a call that sleeps.  Runs on
+ *                another host thread, at most once per connection, and
+ *                never once spo_close has begun.
+ *
+ * URLs: unix://relative/path, unix:///absolute/path (the socket file is
+ * created with mode 0600, a stale one replaced, and removed by
+ * rumpuser_sp_fini() and at exit), tcp://ADDR:PORT[/] with a numeric IPv4
+ * address (0 for any) or a bracketed IPv6 one ([::1]).
+ * rumpuser_sp_init() returns 0, EINVAL (malformed URL), ENAMETOOLONG,
+ * EADDRINUSE (a live server has the address), EALREADY (already
+ * listening) or the host's error for socket/bind/listen.
+ * rumpuser_sp_fini() stops accepting and removes the socket file;
+ * connections already open go on until the kernel closes them.
+ */
+#define RUMPUSER_SP_UNIX 1
+#define RUMPUSER_SP_TCP  2
+#define RUMPUSER_SP_NGROUPS 64
+struct rumpuser_sp_peer {
+	int sp_transport;            /* RUMPUSER_SP_UNIX or RUMPUSER_SP_TCP */
+	int sp_hascred;              /* unix: the peer's credentials follow */
+	int32_t sp_pid;
+	uint32_t sp_uid, sp_gid;
+	int sp_ngroups;              /* supplementary groups, -1: unknown */
+	uint32_t sp_groups[RUMPUSER_SP_NGROUPS];
+};
+#define RUMPUSER_SP_LAST (-1)
+struct rumpuser_sp_ops {
+	int (*spo_open)(const struct rumpuser_sp_peer *peer, void **connp);
+	int (*spo_request)(void *conn, void *msg, size_t len,
+	    const void **replyp, size_t *replylenp);
+	void (*spo_close)(void *conn);
+	void (*spo_hangup)(void *conn);
+};
+int rumpuser_sp_init(const char *url, const struct rumpuser_sp_ops *ops,
+    size_t maxmsg);
+void rumpuser_sp_fini(void);
 
 #endif /* _RUMP_RUMPUSER_H_ */

@@ -265,7 +265,9 @@ rumpuser_gethostname(char *buf, size_t buflen)
 }
 
 /*
- * Fault injection.  The variable holds "N" or "N:M" with N, M >= 1.
+ * Fault injection.  The variable holds "N" or "N:M" with N, M >= 1, or
+ * "N/M" or "N/M+S" with 1 <= N <= M and S >= 0 (fail N of every M calls,
+ * after the first S).
  */
 int
 ru_fault_init(struct ru_fault *f, const char *name)
@@ -276,12 +278,27 @@ ru_fault_init(struct ru_fault *f, const char *name)
 
 	f->f_nth = 0;
 	f->f_every = 0;
+	f->f_window = 0;
+	f->f_skip = 0;
 	atomic_store(&f->f_calls, 0);
 	if (val == NULL)
 		return 0;
 	if (ru_parse_u64(val, &end, &nth) != 0 || nth == 0)
 		goto bad;
-	if (*end == ':') {
+	if (*end == '/') {
+		uint64_t window, skip = 0;
+
+		if (ru_parse_u64(end + 1, &end, &window) != 0 ||
+		    window < nth)
+			goto bad;
+		if (*end == '+' &&
+		    ru_parse_u64(end + 1, &end, &skip) != 0)
+			goto bad;
+		if (*end != '\0')
+			goto bad;
+		f->f_window = window;
+		f->f_skip = skip;
+	} else if (*end == ':') {
 		if (ru_parse_u64(end + 1, NULL, &every) != 0 || every == 0)
 			goto bad;
 	} else if (*end != '\0') {
@@ -291,7 +308,8 @@ ru_fault_init(struct ru_fault *f, const char *name)
 	f->f_every = every;
 	return 0;
 bad:
-	return ru_badparam(name, val, "N or N:M, with N and M at least 1");
+	return ru_badparam(name, val,
+	    "N or N:M, with N and M at least 1, or N/M[+S] with N <= M");
 }
 
 int
@@ -303,6 +321,9 @@ ru_fault_hit(struct ru_fault *f)
 		return 0;
 	n = atomic_fetch_add_explicit(&f->f_calls, 1,
 	    memory_order_relaxed) + 1;
+	if (f->f_window != 0)
+		return n > f->f_skip &&
+		    (n - f->f_skip - 1) % f->f_window < f->f_nth;
 	if (n == f->f_nth)
 		return 1;
 	return f->f_every != 0 && n > f->f_nth &&

@@ -75,11 +75,15 @@ ru_schedule(int nlocks)
 /*
  * Fault injection (RUMP_FAULT_MALLOC, RUMP_FAULT_BIO): fail the Nth call
  * counted from rumpuser_init() and, if every is not zero, every every'th
- * call after it.  nth == 0 means injection is off.
+ * call after it.  nth == 0 means injection is off.  The "N/M[+S]" form
+ * (f_window != 0) instead fails f_nth calls of every f_window, the first
+ * ones of each window, after skipping f_skip calls.
  */
 struct ru_fault {
 	uint64_t f_nth;            /* [I] first call to fail, 0: off */
 	uint64_t f_every;          /* [I] period after the first, 0: none */
+	uint64_t f_window;         /* [I] "N/M": M, else 0 */
+	uint64_t f_skip;           /* [I] "N/M+S": S */
 	atomic_uint_fast64_t f_calls; /* [a] calls counted so far */
 };
 

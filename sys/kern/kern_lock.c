@@ -7,9 +7,11 @@
  * (rumpuser.h), so these are thin: they add ownership tracking for the
  * DIAGNOSTIC assertions and the conversion of timeouts.  Owner fields are
  * written only by the holder and read by others only to compare with their
- * own lwp, so relaxed atomics suffice.
+ * own lwp, so relaxed atomics suffice.  Interruptible sleeps (the _sig
+ * condvar waits) and lwp_interrupt()/proc_interrupt() are at the end.
  */
 #include "kern/kern.h"
+#include "kern/callout.h"
 #include "kern/lock.h"
 #include "kern/lwp.h"
 
@@ -246,4 +248,146 @@ cv_has_waiters(kcondvar_t *cv)
 
 	rumpuser_cv_has_waiters(cv->cv_hyp, &n);
 	return n != 0;
+}
+
+/*
+ * Interruptible sleeps.
+ *
+ * A sleeper records the condvar and mutex it waits on in its lwp, under
+ * the lwp's spin lock l_sleeplk, and checks the interrupt flags while
+ * holding that lock; the interrupter sets the flag and then, under the
+ * same lock, wakes whatever condvar is recorded.  So either the sleeper
+ * sees the flag before it sleeps, or the interrupter sees the condvar.
+ *
+ * The wakeup takes the sleeper's mutex (try-enter only: the sleeper holds
+ * it when it takes l_sleeplk) before the broadcast, so that it cannot
+ * fall between the sleeper's check and its wait; holding l_sleeplk keeps
+ * the sleeper from returning, so the condvar and mutex stay alive.  When
+ * the mutex is busy the interrupter lets go and tries again shortly.
+ */
+#define SLEEP_RETRY_NS 200000
+
+static inline void
+sleeplk_enter(struct lwp *l)
+{
+
+	while (__atomic_exchange_n(&l->l_sleeplk, 1, __ATOMIC_ACQUIRE) != 0)
+		while (__atomic_load_n(&l->l_sleeplk, __ATOMIC_RELAXED) != 0)
+			__asm __volatile("" ::: "memory");
+}
+
+static inline void
+sleeplk_exit(struct lwp *l)
+{
+
+	__atomic_store_n(&l->l_sleeplk, 0, __ATOMIC_RELEASE);
+}
+
+bool
+lwp_interrupted(struct lwp *l)
+{
+
+	return __atomic_load_n(&l->l_intr, __ATOMIC_ACQUIRE) != 0 ||
+	    __atomic_load_n(&l->l_proc->p_intr, __ATOMIC_ACQUIRE) != 0;
+}
+
+/* Record the sleep; false (nothing recorded) if l is interrupted. */
+static bool
+cv_sig_begin(struct lwp *l, kcondvar_t *cv, kmutex_t *mtx)
+{
+	bool intr;
+
+	sleeplk_enter(l);
+	intr = lwp_interrupted(l);
+	if (!intr) {
+		l->l_sleepcv = cv;
+		l->l_sleepmtx = mtx;
+	}
+	sleeplk_exit(l);
+	return !intr;
+}
+
+/* Forget the sleep (mutex held again); EINTR if l was interrupted. */
+static int
+cv_sig_end(struct lwp *l)
+{
+
+	sleeplk_enter(l);
+	l->l_sleepcv = NULL;
+	l->l_sleepmtx = NULL;
+	sleeplk_exit(l);
+	return lwp_interrupted(l) ? EINTR : 0;
+}
+
+int
+cv_wait_sig(kcondvar_t *cv, kmutex_t *mtx)
+{
+	struct lwp *l = curlwp;
+	int error;
+
+	if (!cv_sig_begin(l, cv, mtx))
+		return EINTR;
+	cv_wait(cv, mtx);
+	error = cv_sig_end(l);
+	return error;
+}
+
+int
+cv_timedwait_sig(kcondvar_t *cv, kmutex_t *mtx, int64_t timo_ns)
+{
+	struct lwp *l = curlwp;
+	int error, error2;
+
+	if (!cv_sig_begin(l, cv, mtx))
+		return EINTR;
+	error = cv_timedwait(cv, mtx, timo_ns);
+	error2 = cv_sig_end(l);
+	return error2 != 0 ? error2 : error;
+}
+
+/* Wake l's interruptible sleep, if any; EBUSY: its mutex is busy. */
+static int
+lwp_kick(struct lwp *l)
+{
+	int error = 0;
+
+	sleeplk_enter(l);
+	if (l->l_sleepcv != NULL) {
+		if (mutex_tryenter(l->l_sleepmtx)) {
+			cv_broadcast(l->l_sleepcv);
+			mutex_exit(l->l_sleepmtx);
+		} else {
+			error = EBUSY;
+		}
+	}
+	sleeplk_exit(l);
+	return error;
+}
+
+void
+lwp_interrupt(struct lwp *l)
+{
+
+	__atomic_store_n(&l->l_intr, 1, __ATOMIC_SEQ_CST);
+	while (lwp_kick(l) == EBUSY)
+		kpause(SLEEP_RETRY_NS);
+}
+
+void
+proc_interrupt(struct proc *p)
+{
+	struct lwp *l;
+	bool again;
+
+	__atomic_store_n(&p->p_intr, 1, __ATOMIC_SEQ_CST);
+	do {
+		again = false;
+		mutex_enter(&p->p_lock);
+		for (l = p->p_lwps; l != NULL; l = l->l_next)
+			if (lwp_kick(l) == EBUSY)
+				again = true;
+		mutex_exit(&p->p_lock);
+		if (again)
+			kpause(SLEEP_RETRY_NS);
+	} while (again);
 }

@@ -18,6 +18,7 @@
  */
 #include "kern/kern.h"
 #include "kern/callout.h"
+#include "kern/lock.h"
 #include "kern/syscall.h"
 #include "sys_syscallargs.h"
 
@@ -131,14 +132,51 @@ sys_clock_gettime(struct lwp *l, const struct sys_clock_gettime_args *uap,
 }
 
 /*
- * nanosleep(2): sleep the requested time.  No signal ever interrupts the
- * sleep, so rem is never written (Linux writes it only on EINTR).
+ * Sleep ns nanoseconds unless the lwp is interrupted (lwp_interrupt()):
+ * 0, or EINTR with the time left in *leftp.
+ */
+static int
+kpause_sig(int64_t ns, int64_t *leftp)
+{
+	kmutex_t mtx;
+	kcondvar_t cv;
+	int64_t now, deadline;
+	int error = 0;
+
+	*leftp = 0;
+	if (ns <= 0)
+		return 0;
+	now = getnanouptime();
+	deadline = ns > INT64_MAX - now ? INT64_MAX : now + ns;
+	mutex_init(&mtx, MUTEX_DEFAULT, "nanosleep");
+	cv_init(&cv, "nanosleep");
+	mutex_enter(&mtx);
+	while (now < deadline) {
+		error = cv_timedwait_sig(&cv, &mtx, deadline - now);
+		now = getnanouptime();
+		if (error == EINTR) {
+			*leftp = now < deadline ? deadline - now : 0;
+			break;
+		}
+		error = 0;
+	}
+	mutex_exit(&mtx);
+	cv_destroy(&cv);
+	mutex_destroy(&mtx);
+	return error;
+}
+
+/*
+ * nanosleep(2): sleep the requested time.  Signals do not exist here; the
+ * sleep ends early with EINTR only when the lwp is interrupted (its remote
+ * client went away), and then rem, if given, receives the time left.
  */
 int
 sys_nanosleep(struct lwp *l, const struct sys_nanosleep_args *uap,
     register_t *retval)
 {
-	struct rump_timespec req;
+	struct rump_timespec req, rem;
+	int64_t left;
 	int error;
 
 	error = copyin(uap->req, &req, sizeof(req));
@@ -148,7 +186,14 @@ sys_nanosleep(struct lwp *l, const struct sys_nanosleep_args *uap,
 		return EINVAL;
 	if (req.tv_sec > INT64_MAX / NSEC_PER_SEC - 1)
 		req.tv_sec = INT64_MAX / NSEC_PER_SEC - 1;
-	kpause(req.tv_sec * NSEC_PER_SEC + req.tv_nsec);
+	error = kpause_sig(req.tv_sec * NSEC_PER_SEC + req.tv_nsec, &left);
+	if (error == EINTR && uap->rem != NULL) {
+		ns_to_ts(left, &rem);
+		if (copyout(&rem, uap->rem, sizeof(rem)) != 0)
+			return EFAULT;
+	}
+	if (error != 0)
+		return error;
 	retval[0] = 0;
 	return 0;
 }

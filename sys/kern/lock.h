@@ -69,6 +69,14 @@ void cv_wait(kcondvar_t *cv, kmutex_t *mtx);
  * condition in both cases.
  */
 int cv_timedwait(kcondvar_t *cv, kmutex_t *mtx, int64_t timo_ns);
+/*
+ * Interruptible variants, for sleeps on behalf of a caller that may wait
+ * indefinitely (a pipe read, poll, a lock wait): as above, but EINTR when
+ * the lwp is (or becomes) interrupted (lwp_interrupt(), proc_interrupt()
+ * in lwp.h), without waiting.  Never EINTR otherwise.
+ */
+int cv_wait_sig(kcondvar_t *cv, kmutex_t *mtx);
+int cv_timedwait_sig(kcondvar_t *cv, kmutex_t *mtx, int64_t timo_ns);
 void cv_signal(kcondvar_t *cv);
 void cv_broadcast(kcondvar_t *cv);
 bool cv_has_waiters(kcondvar_t *cv);

@@ -11,8 +11,9 @@
  *
  * Locking: [I] immutable after creation, [a] atomic, [p] proc's p_lock,
  * [g] proc_lock (global: the process table and parent links),
- * [l] only the lwp itself (curlwp).
- * Lock order: proc_lock > p_lock.
+ * [l] only the lwp itself (curlwp), [S] l_sleeplk (kern_lock.c).
+ * Lock order: proc_lock > p_lock > l_sleeplk; l_sleeplk only ever
+ * try-enters other mutexes.
  */
 #ifndef _SYS_KERN_LWP_H_
 #define _SYS_KERN_LWP_H_
@@ -75,6 +76,11 @@ struct lwp {
 	void *l_pollctx;                   /* [l] VFS: poll scan running, or NULL */
 	char l_name[16];                   /* [l] for kernel threads */
 	struct lwp *l_next;                /* [p] in p_lwps */
+	/* Interruptible sleeps (cv_wait_sig, lwp_interrupt). */
+	int l_intr;                        /* [a] interrupted: sleeps fail */
+	int l_sleeplk;                     /* [a] spin lock of the next two */
+	kcondvar_t *l_sleepcv;             /* [S] cv of a _sig sleep, or NULL */
+	kmutex_t *l_sleepmtx;              /* [S] its mutex */
 };
 
 /* Hooks of subsystems that keep per-process state (VFS: descriptors, cwd). */
@@ -105,6 +111,7 @@ struct proc {
 	void *p_cwdi;                      /* [I] VFS: struct cwdinfo */
 	char p_comm[16];                   /* [p] */
 	struct proc *p_hashnext;           /* [g] */
+	int p_intr;                        /* [a] exiting: every lwp interrupted */
 };
 
 extern struct proc proc0;              /* the kernel's own process, pid 0 */
@@ -141,5 +148,17 @@ int lwp_create(struct proc *p, int flags, struct lwp **lp);
 void lwp_free(struct lwp *l);
 
 void proc_init(void);
+
+/*
+ * Interruption (kern_lock.c).  An interrupted lwp (or any lwp of an
+ * interrupted process) fails every interruptible sleep (cv_wait_sig,
+ * cv_timedwait_sig) with EINTR, now and from then on: it is on its way
+ * out, e.g. the remote client it serves has gone.  lwp_interrupt() and
+ * proc_interrupt() wake such sleeps; call them with a CPU and without
+ * holding a mutex any lwp may sleep on.  The caller keeps l (p) alive.
+ */
+void lwp_interrupt(struct lwp *l);
+void proc_interrupt(struct proc *p);
+bool lwp_interrupted(struct lwp *l);
 
 #endif /* _SYS_KERN_LWP_H_ */

@@ -125,7 +125,9 @@ pipe_read(struct pipe *pp, struct file *fp, struct uio *uio)
 			error = EAGAIN;
 			goto out;
 		}
-		cv_wait(&pp->pipe_rcv, &pp->pipe_lock);
+		error = cv_wait_sig(&pp->pipe_rcv, &pp->pipe_lock);
+		if (error != 0)
+			goto out;
 	}
 	while (pp->pipe_count > 0 && uio->uio_resid > 0) {
 		chunk = MIN(pp->pipe_count, PIPE_SIZE - pp->pipe_start);
@@ -191,7 +193,9 @@ pipe_write(struct pipe *pp, struct file *fp, struct uio *uio)
 				error = EAGAIN;
 				break;
 			}
-			cv_wait(&pp->pipe_wcv, &pp->pipe_lock);
+			error = cv_wait_sig(&pp->pipe_wcv, &pp->pipe_lock);
+			if (error != 0)
+				break;
 			continue;
 		}
 		error = pipe_fill(pp, uio, MIN(space, uio->uio_resid));

@@ -11,9 +11,21 @@
  * the host file at begin + offset through rumpuser_iovread/iovwrite,
  * within the size window of rump_etfs_register_withsize().
  *
- * Only RUMP_ETFS_REG exists so far; block and character devices and host
- * directories wait for the block device layer (the storage issue) and
- * return EOPNOTSUPP.
+ * RUMP_ETFS_BLK and RUMP_ETFS_CHR attach a unit of the hostdisk driver
+ * (vfs_spec_hostdisk.c) over the host file's window, and the key's vnode
+ * is a device node (VBLK or VCHR) of that unit: open(2) of the key goes
+ * to the device through vfs_spec.c (buffered, or raw for VCHR), and a
+ * disk file system mounts it with bdev_open(key).  Removing such a key is
+ * EBUSY while the device is open (a mount, a descriptor); otherwise its
+ * cached blocks are written out and dropped, and the unit detached.
+ *
+ * RUMP_ETFS_DIR and RUMP_ETFS_DIR_SUBDIRS need a host directory; the key
+ * becomes a directory (made if missing) covered by this mount, whose
+ * files are the host directory's (vfs_hostdir.c).
+ *
+ * etfs_init() also starts the block-device layer and the buffer cache
+ * (spec_init, hostdisk_init, bio_init) and registers the halt hook that
+ * writes out what the cache still holds after the unmounts.
  *
  * Locking: [e] etfs_lock.  Registrations are looked up and changed under
  * it; the I/O path uses the immutable fields of an entry only.
@@ -25,12 +37,19 @@
 #include "vfs/vnode.h"
 #include "vfs/mount.h"
 #include "vfs/vfs_impl.h"
+#include "vfs/buf.h"
+#include "vfs/buf_impl.h"
+#include "vfs/hostdir_impl.h"
+#include "kern/shutdown.h"
 #include <rump/rump.h>
 
 struct etfs {
 	char et_key[PATH_MAX];             /* [I] kernel path */
 	char et_hostpath[PATH_MAX];        /* [I] */
-	int et_hostfd;                     /* [I] */
+	int et_hostfd;                     /* [I] RUMP_ETFS_REG; else -1 */
+	enum rump_etfs_type et_type;       /* [I] */
+	dev_t et_dev;                      /* [I] BLK, CHR: the hostdisk unit */
+	struct hostdir_mount et_hdm;       /* [I] DIR, DIR_SUBDIRS */
 	bool et_rdonly;                    /* [I] host file opened read-only */
 	uint64_t et_begin;                 /* [I] window in the host file */
 	uint64_t et_size;                  /* [I] RUMP_ETFS_SIZE_ENDOFF: to EOF */
@@ -106,38 +125,72 @@ etfs_lookup(struct vnode *dvp, struct vnode **vpp, struct componentname *cnp)
 	return ENOTDIR;
 }
 
+static enum vtype
+etfs_vtype(const struct etfs *et)
+{
+	switch (et->et_type) {
+	case RUMP_ETFS_BLK:
+		return VBLK;
+	case RUMP_ETFS_CHR:
+		return VCHR;
+	default:
+		return VREG;
+	}
+}
+
 static int
 etfs_getattr(struct vnode *vp, struct vattr *va, kauth_cred_t cred)
 {
 	struct etfs *et = etfs_of(vp);
 
 	vattr_null(va);
-	va->va_type = VREG;
+	va->va_type = etfs_vtype(et);
 	va->va_mode = et->et_rdonly ? 0444 : 0644;
 	va->va_nlink = 1;
 	va->va_uid = 0;
 	va->va_gid = 0;
 	va->va_fsid = vp->v_mount->mnt_dev;
 	va->va_fileid = 2;
-	va->va_size = etfs_size(et);
+	va->va_size = va->va_type == VREG ? etfs_size(et) : 0;
 	va->va_blocksize = PAGE_SIZE;
 	va->va_atime = va->va_mtime = va->va_ctime = va->va_birthtime =
 	    boottime;
 	va->va_gen = 1;
 	va->va_flags = 0;
-	va->va_rdev = 0;
+	va->va_rdev = va->va_type == VREG ? 0 : et->et_dev;
 	va->va_bytes = (uint64_t)va->va_size;
 	return 0;
 }
 
-/* Only the times may be "set" (and are ignored); the size is the host's. */
+/*
+ * The times may be "set" (and are ignored).  The size of a regular key
+ * (O_TRUNC, ftruncate) is the host file's: an open-ended key truncates
+ * or extends the host file at begin + size; a key with a fixed window
+ * keeps its size (like a device), so O_TRUNC on it changes nothing.
+ * Owner and mode are the host's: EOPNOTSUPP.
+ */
 static int
 etfs_setattr(struct vnode *vp, struct vattr *va, kauth_cred_t cred)
 {
-	if (va->va_size != (off_t)VNOVAL || va->va_uid != (uid_t)VNOVAL ||
-	    va->va_gid != (gid_t)VNOVAL || va->va_mode != (mode_t)VNOVAL)
+	struct etfs *et = etfs_of(vp);
+
+	if (va->va_uid != (uid_t)VNOVAL || va->va_gid != (gid_t)VNOVAL ||
+	    va->va_mode != (mode_t)VNOVAL)
 		return EOPNOTSUPP;
-	return 0;
+	if (va->va_size == (off_t)VNOVAL)
+		return 0;
+	if (vp->v_type != VREG)
+		return EOPNOTSUPP;
+	if (va->va_size < 0)
+		return EINVAL;
+	if (et->et_rdonly)
+		return EROFS;
+	if (et->et_size != RUMP_ETFS_SIZE_ENDOFF)
+		return 0;
+	if ((uint64_t)va->va_size > UINT64_MAX / 2 - et->et_begin)
+		return EFBIG;
+	return rumpuser_hostdir_setattr(et->et_hostpath,
+	    et->et_begin + (uint64_t)va->va_size, RUMPUSER_HOSTDIR_NOMODE);
 }
 
 /* Move up to the window's end between the host file and uio. */
@@ -181,9 +234,12 @@ etfs_io(struct vnode *vp, struct uio *uio)
 	return error;
 }
 
+/* Device keys are read and written through vfs_spec.c, never here. */
 static int
 etfs_read(struct vnode *vp, struct uio *uio, int ioflag, kauth_cred_t cred)
 {
+	if (vp->v_type != VREG)
+		return EOPNOTSUPP;
 	if (uio->uio_offset < 0)
 		return EINVAL;
 	return etfs_io(vp, uio);
@@ -194,6 +250,8 @@ etfs_write(struct vnode *vp, struct uio *uio, int ioflag, kauth_cred_t cred)
 {
 	struct etfs *et = etfs_of(vp);
 
+	if (vp->v_type != VREG)
+		return EOPNOTSUPP;
 	if (et->et_rdonly)
 		return EROFS;
 	if (ioflag & IO_APPEND)
@@ -210,6 +268,8 @@ static int
 etfs_fsync(struct vnode *vp, kauth_cred_t cred, int flags, off_t start,
     off_t end)
 {
+	if (vp->v_type != VREG)
+		return 0;
 	return rumpuser_syncfd(etfs_of(vp)->et_hostfd,
 	    RUMPUSER_SYNCFD_WRITE | RUMPUSER_SYNCFD_SYNC, 0, 0);
 }
@@ -252,9 +312,20 @@ etfs_unmount(struct mount *mp, int flags)
 	return 0;
 }
 
+static bool
+etfs_isdir(const struct etfs *et)
+{
+	return et->et_type == RUMP_ETFS_DIR ||
+	    et->et_type == RUMP_ETFS_DIR_SUBDIRS;
+}
+
 static int
 etfs_root(struct mount *mp, struct vnode **vpp)
 {
+	struct etfs *et = mp->mnt_data;
+
+	if (etfs_isdir(et))
+		return hostdir_root(mp, &et->et_hdm, vpp);
 	return vcache_get(mp, &etfs_key, sizeof(etfs_key), vpp);
 }
 
@@ -272,7 +343,7 @@ etfs_sync(struct mount *mp, int waitfor, kauth_cred_t cred)
 {
 	struct etfs *et = mp->mnt_data;
 
-	if (et->et_rdonly)
+	if (et->et_rdonly || et->et_type != RUMP_ETFS_REG)
 		return 0;
 	return rumpuser_syncfd(et->et_hostfd,
 	    RUMPUSER_SYNCFD_WRITE | RUMPUSER_SYNCFD_SYNC, 0, 0);
@@ -282,10 +353,14 @@ static int
 etfs_loadvnode(struct mount *mp, struct vnode *vp, const void *key,
     size_t keylen)
 {
-	vp->v_type = VREG;
+	struct etfs *et = mp->mnt_data;
+
+	if (etfs_isdir(et))
+		return hostdir_loadvnode(mp, &et->et_hdm, vp, key, keylen);
+	vp->v_type = etfs_vtype(et);
 	vp->v_op = &etfs_vnodeops;
-	vp->v_data = mp->mnt_data;
-	vp->v_size = etfs_size(mp->mnt_data);
+	vp->v_data = et;
+	vp->v_size = vp->v_type == VREG ? etfs_size(et) : 0;
 	return 0;
 }
 
@@ -299,16 +374,34 @@ static struct vfsops etfs_vfsops = {
 	.vfs_loadvnode = etfs_loadvnode,
 };
 
+/* Halt, after the VFS's own hook unmounted the file systems (hooks run
+ * in the reverse order of registration, and this one is registered
+ * first). */
+static void
+etfs_shutdown(void *arg)
+{
+	bio_shutdown();
+}
+
+static struct shutdown_hook etfs_shutdown_hook = {
+	.sh_func = etfs_shutdown,
+};
+
 void
 etfs_init(void)
 {
 	mutex_init(&etfs_lock, MUTEX_DEFAULT, "etfs");
+	spec_init();
+	hostdisk_init();
+	bio_init();
+	shutdown_hook_register(&etfs_shutdown_hook);
 	vfs_register(&etfs_vfsops);
 }
 
-/* The vnode at key, created as an empty regular file if missing. */
+/* The vnode at key, created as an empty regular file (a directory if
+ * dir) if missing; an existing key must be a directory if dir. */
 static int
-etfs_keyvnode(const char *key, struct vnode **vpp)
+etfs_keyvnode(const char *key, bool dir, struct vnode **vpp)
 {
 	struct nameidata nd;
 	struct vattr va;
@@ -321,12 +414,17 @@ etfs_keyvnode(const char *key, struct vnode **vpp)
 		error = EINVAL;
 	if (error == 0 && nd.ni_vp == NULL) {
 		vattr_null(&va);
-		va.va_type = VREG;
-		va.va_mode = 0644;
-		error = VOP_CREATE(nd.ni_dvp, vpp, &nd.ni_cnd, &va);
+		va.va_type = dir ? VDIR : VREG;
+		va.va_mode = dir ? 0755 : 0644;
+		if (dir)
+			error = VOP_MKDIR(nd.ni_dvp, vpp, &nd.ni_cnd, &va);
+		else
+			error = VOP_CREATE(nd.ni_dvp, vpp, &nd.ni_cnd, &va);
 		if (error == 0)
 			cache_remove(nd.ni_dvp, nd.ni_cnd.cn_nameptr,
 			    nd.ni_cnd.cn_namelen);
+	} else if (error == 0 && dir && nd.ni_vp->v_type != VDIR) {
+		error = ENOTDIR;
 	} else if (error == 0) {
 		*vpp = nd.ni_vp;
 		nd.ni_vp = NULL;
@@ -344,10 +442,13 @@ etfs_unlinkkey(const char *key)
 	namei_init(&nd, AT_FDCWD, key, DELETE, NI_PARENT | NI_LOCKPARENT |
 	    NI_SYSSPACE);
 	error = namei(&nd);
-	if (error == 0 && (nd.ni_vp == NULL || nd.ni_vp->v_type == VDIR))
+	if (error == 0 && nd.ni_vp == NULL)
 		error = ENOENT;
 	if (error == 0 && (error = vn_lock(nd.ni_vp, LK_EXCLUSIVE)) == 0) {
-		error = VOP_REMOVE(nd.ni_dvp, nd.ni_vp, &nd.ni_cnd);
+		if (nd.ni_vp->v_type == VDIR)
+			error = VOP_RMDIR(nd.ni_dvp, nd.ni_vp, &nd.ni_cnd);
+		else
+			error = VOP_REMOVE(nd.ni_dvp, nd.ni_vp, &nd.ni_cnd);
 		cache_remove(nd.ni_dvp, nd.ni_cnd.cn_nameptr,
 		    nd.ni_cnd.cn_namelen);
 		vn_unlock(nd.ni_vp);
@@ -357,13 +458,53 @@ etfs_unlinkkey(const char *key)
 }
 
 static struct etfs *
-etfs_new(const char *key, const char *hostpath, uint64_t begin,
-    uint64_t size, int *errorp)
+etfs_new(const char *key, const char *hostpath, enum rump_etfs_type type,
+    uint64_t begin, uint64_t size, int *errorp)
 {
 	struct etfs *et;
 	uint64_t hsize;
 	int ft, error;
 
+	if (type == RUMP_ETFS_DIR || type == RUMP_ETFS_DIR_SUBDIRS) {
+		error = rumpuser_getfileinfo(hostpath, &hsize, &ft);
+		if (error == 0 && ft != RUMPUSER_FT_DIR)
+			error = ENOTDIR;
+		if (error != 0) {
+			*errorp = error;
+			return NULL;
+		}
+		et = kmem_zalloc(sizeof(*et), KM_SLEEP);
+		strlcpy(et->et_key, key, sizeof(et->et_key));
+		strlcpy(et->et_hostpath, hostpath, sizeof(et->et_hostpath));
+		/* "/a/b/" and "/a/b" name the same root; "/" stays. */
+		while (strlen(et->et_hostpath) > 1 &&
+		    et->et_hostpath[strlen(et->et_hostpath) - 1] == '/')
+			et->et_hostpath[strlen(et->et_hostpath) - 1] = '\0';
+		et->et_type = type;
+		et->et_hostfd = -1;
+		et->et_dev = NODEV;
+		et->et_hdm.hdm_root = et->et_hostpath;
+		et->et_hdm.hdm_subdirs = type == RUMP_ETFS_DIR_SUBDIRS;
+		et->et_hdm.hdm_rdonly = false;
+		return et;
+	}
+	if (type == RUMP_ETFS_BLK || type == RUMP_ETFS_CHR) {
+		et = kmem_zalloc(sizeof(*et), KM_SLEEP);
+		error = hostdisk_attach(hostpath, begin, size, &et->et_dev,
+		    &et->et_rdonly);
+		if (error != 0) {
+			kmem_free(et, sizeof(*et));
+			*errorp = error;
+			return NULL;
+		}
+		strlcpy(et->et_key, key, sizeof(et->et_key));
+		strlcpy(et->et_hostpath, hostpath, sizeof(et->et_hostpath));
+		et->et_type = type;
+		et->et_hostfd = -1;
+		et->et_begin = begin;
+		et->et_size = size;
+		return et;
+	}
 	error = rumpuser_getfileinfo(hostpath, &hsize, &ft);
 	if (error == 0 && ft != RUMPUSER_FT_REG && ft != RUMPUSER_FT_BLK)
 		error = EINVAL;
@@ -374,6 +515,7 @@ etfs_new(const char *key, const char *hostpath, uint64_t begin,
 	et = kmem_zalloc(sizeof(*et), KM_SLEEP);
 	strlcpy(et->et_key, key, sizeof(et->et_key));
 	strlcpy(et->et_hostpath, hostpath, sizeof(et->et_hostpath));
+	et->et_type = RUMP_ETFS_REG;
 	et->et_begin = begin;
 	et->et_size = size;
 	error = rumpuser_open(hostpath, RUMPUSER_OPEN_RDWR, &et->et_hostfd);
@@ -390,16 +532,31 @@ etfs_new(const char *key, const char *hostpath, uint64_t begin,
 	return et;
 }
 
-static void
+/* Release the host side: close the file, or detach the disk unit (its
+ * blocks written out and dropped first).  0, or EBUSY for an open unit. */
+static int
 etfs_free(struct etfs *et)
 {
-	rumpuser_close(et->et_hostfd);
+	int error;
+
+	if (et->et_hostfd >= 0) {
+		rumpuser_close(et->et_hostfd);
+	} else if (!etfs_isdir(et)) {
+		error = spec_purge(et->et_dev);
+		if (error != 0)
+			printf("etfs: %s: writing out the device: error %d\n",
+			    et->et_key, error);
+		error = hostdisk_detach(et->et_dev);
+		if (error != 0)
+			return error;
+	}
 	kmem_free(et, sizeof(*et));
+	return 0;
 }
 
 static int
-etfs_register(const char *key, const char *hostpath, uint64_t begin,
-    uint64_t size)
+etfs_register(const char *key, const char *hostpath,
+    enum rump_etfs_type type, uint64_t begin, uint64_t size)
 {
 	struct vfsops *vfs;
 	struct vnode *vp;
@@ -409,13 +566,13 @@ etfs_register(const char *key, const char *hostpath, uint64_t begin,
 
 	if (strlen(key) >= PATH_MAX || strlen(hostpath) >= PATH_MAX)
 		return ENAMETOOLONG;
-	et = etfs_new(key, hostpath, begin, size, &error);
+	et = etfs_new(key, hostpath, type, begin, size, &error);
 	if (et == NULL)
 		return error;
 	mutex_enter(&etfs_lock);
 	if (etfs_find_key(key) != NULL) {
 		mutex_exit(&etfs_lock);
-		etfs_free(et);
+		(void)etfs_free(et);
 		return EEXIST;
 	}
 	et->et_id = ++etfs_nextid;
@@ -423,7 +580,7 @@ etfs_register(const char *key, const char *hostpath, uint64_t begin,
 	etfs_list = et;
 	mutex_exit(&etfs_lock);
 
-	error = etfs_keyvnode(key, &vp);
+	error = etfs_keyvnode(key, etfs_isdir(et), &vp);
 	if (error == 0 && vp->v_mountedhere != NULL)
 		error = EEXIST;
 	if (error == 0) {
@@ -440,7 +597,7 @@ etfs_register(const char *key, const char *hostpath, uint64_t begin,
 		mutex_enter(&etfs_lock);
 		etfs_unlist(et);
 		mutex_exit(&etfs_lock);
-		etfs_free(et);
+		(void)etfs_free(et);
 	}
 	return error;
 }
@@ -449,6 +606,7 @@ static int
 etfs_remove(const char *key)
 {
 	struct etfs *et;
+	bool mounted;
 	int error;
 
 	mutex_enter(&etfs_lock);
@@ -456,6 +614,12 @@ etfs_remove(const char *key)
 	if (et == NULL || et->et_mount == NULL) {
 		mutex_exit(&etfs_lock);
 		return ENOENT;
+	}
+	if (et->et_hostfd < 0 && !etfs_isdir(et) &&
+	    spec_inuse(et->et_dev, &mounted)) {
+		/* A mount or a descriptor has the device open. */
+		mutex_exit(&etfs_lock);
+		return EBUSY;
 	}
 	vfs_ref(et->et_mount);
 	mutex_exit(&etfs_lock);
@@ -466,7 +630,10 @@ etfs_remove(const char *key)
 	mutex_enter(&etfs_lock);
 	etfs_unlist(et);
 	mutex_exit(&etfs_lock);
-	etfs_free(et);
+	error = etfs_free(et);
+	if (error != 0)
+		printf("etfs: %s: device still open, unit kept: error %d\n",
+		    key, error);
 	return etfs_unlinkkey(key);
 }
 
@@ -475,13 +642,11 @@ etfs_checktype(enum rump_etfs_type ftype)
 {
 	switch (ftype) {
 	case RUMP_ETFS_REG:
-		return 0;
 	case RUMP_ETFS_BLK:
 	case RUMP_ETFS_CHR:
 	case RUMP_ETFS_DIR:
 	case RUMP_ETFS_DIR_SUBDIRS:
-		/* Need the block device layer (storage issue). */
-		return EOPNOTSUPP;
+		return 0;
 	default:
 		return EINVAL;
 	}
@@ -499,7 +664,7 @@ rump_etfs_register_withsize(const char *key, const char *hostpath,
 	if (error != 0)
 		return error;
 	rump_schedule();
-	error = etfs_register(key, hostpath, begin, size);
+	error = etfs_register(key, hostpath, ftype, begin, size);
 	rump_unschedule();
 	return error;
 }

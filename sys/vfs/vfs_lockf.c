@@ -303,6 +303,7 @@ static int
 lf_wait(struct lockf_state *ls, struct lockf *req, int flags)
 {
 	struct lockf_waiter w, **wp;
+	int error;
 
 	if ((flags & F_WAIT) == 0)
 		return EAGAIN;
@@ -313,12 +314,12 @@ lf_wait(struct lockf_state *ls, struct lockf *req, int flags)
 	w.w_next = lockf_waiters;
 	lockf_waiters = &w;
 	ls->ls_nwaiters++;
-	cv_wait(&ls->ls_cv, &lockf_lock);
+	error = cv_wait_sig(&ls->ls_cv, &lockf_lock);
 	ls->ls_nwaiters--;
 	for (wp = &lockf_waiters; *wp != &w; wp = &(*wp)->w_next)
 		KASSERT(*wp != NULL);
 	*wp = w.w_next;
-	return 0;
+	return error;
 }
 
 static struct lockf_state *

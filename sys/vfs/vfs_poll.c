@@ -177,27 +177,37 @@ poll_scan(struct pollctx *pc, struct rump_pollfd *fds, struct file **files,
 	return nready;
 }
 
-/* Sleep until notified or the deadline (0: none); false on timeout. */
-static bool
+/*
+ * Sleep until notified or the deadline (0: none).  0 when notified,
+ * EWOULDBLOCK on timeout, EINTR when the lwp is interrupted.
+ */
+static int
 poll_sleep(struct pollctx *pc, int64_t deadline)
 {
 	int64_t now;
-	bool notified;
+	int error = 0;
 
 	mutex_enter(&pc->pc_lock);
 	while (!pc->pc_notified) {
 		if (deadline == 0) {
-			cv_wait(&pc->pc_cv, &pc->pc_lock);
+			error = cv_wait_sig(&pc->pc_cv, &pc->pc_lock);
+			if (error != 0)
+				break;
 			continue;
 		}
 		now = getnanouptime();
 		if (now >= deadline)
 			break;
-		(void)cv_timedwait(&pc->pc_cv, &pc->pc_lock, deadline - now);
+		error = cv_timedwait_sig(&pc->pc_cv, &pc->pc_lock,
+		    deadline - now);
+		if (error == EINTR)
+			break;
+		error = 0;
 	}
-	notified = pc->pc_notified;
+	if (error == 0 && !pc->pc_notified)
+		error = EWOULDBLOCK;
 	mutex_exit(&pc->pc_lock);
-	return notified;
+	return error;
 }
 
 /* The descriptor limit of the current process, for nfds. */
@@ -251,8 +261,12 @@ pollcommon(struct rump_pollfd *ufds, unsigned long nfds, int64_t timo_ns,
 		nready = poll_scan(&pc, fds, files, nfds);
 		if (nready > 0 || timo_ns == 0)
 			break;
-		if (!poll_sleep(&pc, deadline))
+		error = poll_sleep(&pc, deadline);
+		if (error != 0) {
+			if (error == EWOULDBLOCK)
+				error = 0;
 			break;
+		}
 	}
 	curlwp->l_pollctx = NULL;
 	pollctx_unregister(&pc);
@@ -261,7 +275,7 @@ pollcommon(struct rump_pollfd *ufds, unsigned long nfds, int64_t timo_ns,
 	for (i = 0; i < nfds; i++)
 		if (files[i] != NULL)
 			fd_putfile(files[i]);
-	if (nfds > 0)
+	if (nfds > 0 && error == 0)
 		error = copyout(fds, ufds, nfds * sizeof(*fds));
 	*nreadyp = nready;
 out_free:

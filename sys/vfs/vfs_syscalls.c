@@ -23,6 +23,7 @@
 #include "vfs/file.h"
 #include "vfs/pipe.h"
 #include "vfs/vfs_impl.h"
+#include "vfs/buf_impl.h"
 #include "sys_syscallargs.h"
 
 /* f_flag keeps the access mode and the status flags only. */
@@ -50,6 +51,14 @@ do_open(int dirfd, const char *path, int oflags, mode_t mode,
 	namei_done(&nd);
 	if (error != 0)
 		return error;
+	if (vp->v_type == VBLK || vp->v_type == VCHR) {
+		/* The file gets the device's open vnode (vfs_spec.c). */
+		error = spec_open_node(vp, fflags, &vp);
+		if (error != 0) {
+			vn_close(vp, fflags, kauth_cred_get());
+			return error;
+		}
+	}
 	error = file_alloc(&fp);
 	if (error != 0) {
 		vn_close(vp, fflags, kauth_cred_get());

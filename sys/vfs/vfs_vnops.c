@@ -359,6 +359,15 @@ vn_open(struct nameidata *nd, int fflags, mode_t cmode, struct vnode **vpp)
 		}
 		vn_unlock(nd->ni_dvp);
 		nd->ni_dvplocked = false;
+		/* An existing name may be a mount point (an etfs key): open
+		 * what is mounted there, as a lookup without O_CREAT does. */
+		if (!created) {
+			error = namei_crossmount(&vp);
+			if (error != 0) {
+				vrele(vp);
+				return error;
+			}
+		}
 	} else {
 		nd->ni_op = LOOKUP;
 		nd->ni_flags |= follow;

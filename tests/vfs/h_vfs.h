@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,10 +51,53 @@ vfs_boot(void)
 	cr_assert_eq(rump_init(), 0);
 }
 
+/*
+ * File systems that live on a disk get a set-up hook: it makes a fresh
+ * image in a host temp file, maps it as a block device with etfs and
+ * mounts it.  The image goes when the test process exits.
+ */
+static char vfs_image[64];
+
+static inline void
+vfs_image_remove(void)
+{
+	if (vfs_image[0] != '\0')
+		unlink(vfs_image);
+}
+
+/* ext2: mke2fs on a 16 MiB image at /dev/ext2disk. */
+static inline void
+vfs_setup_ext2fs(void)
+{
+	char cmd[160];
+	int fd;
+
+	snprintf(vfs_image, sizeof(vfs_image), "/tmp/vfs_ext2.XXXXXX");
+	fd = mkstemp(vfs_image);
+	cr_assert_geq(fd, 0, "mkstemp: %d", errno);
+	close(fd);
+	atexit(vfs_image_remove);
+	snprintf(cmd, sizeof(cmd), "mke2fs -q -F -t ext2 -b 1024 %s 16M "
+	    ">/dev/null 2>&1", vfs_image);
+	cr_assert_eq(system(cmd), 0, "mke2fs failed");
+	rump_sys_mkdir("/dev", 0755);
+	cr_assert_eq(rump_etfs_register("/dev/ext2disk", vfs_image,
+	    RUMP_ETFS_BLK), 0);
+	cr_assert_eq(rump_sys_mount("/dev/ext2disk", VFS_MNT, "ext2fs", 0,
+	    NULL), 0, "mount ext2fs: errno %d", errno);
+	/* as a fresh tmpfs: an empty root where everyone may create */
+	cr_assert_eq(rump_sys_rmdir(VFS_MNT "/lost+found"), 0);
+	cr_assert_eq(rump_sys_chmod(VFS_MNT, 01777), 0);
+}
+
 static inline void
 vfs_mountfs(const char *fstype)
 {
 	cr_assert_eq(rump_sys_mkdir(VFS_MNT, 0755), 0, "mkdir: %d", errno);
+	if (strcmp(fstype, "ext2fs") == 0) {
+		vfs_setup_ext2fs();
+		return;
+	}
 	cr_assert_eq(rump_sys_mount(fstype, VFS_MNT, fstype, 0, NULL), 0,
 	    "mount %s: errno %d", fstype, errno);
 }
@@ -86,9 +130,39 @@ mkfile(const char *path, const char *data)
 	cr_assert_eq(rump_sys_close(fd), 0);
 }
 
+/*
+ * What a file system lacks, declared by the file system: the VFS tests
+ * (suite/name) that need something it does not have, and why.  Those
+ * cases are skipped with the reason on that file system only.
+ */
+struct vfs_lack {
+	const char *vl_fstype;
+	const char *vl_test;
+	const char *vl_why;
+};
+static const struct vfs_lack vfs_lacks[] = {
+	{ "ext2fs", "syscalls/statfs", "f_type is the ext2 magic, not tmpfs's" },
+	{ "ext2fs", "syscalls/truncate",
+	    "fallocate(KEEP_SIZE) past the end: ext2 has no such blocks" },
+};
+
+static inline void
+vfs_skip_lacking(const char *fstype, const char *test)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(vfs_lacks) / sizeof(vfs_lacks[0]); i++) {
+		if (strcmp(vfs_lacks[i].vl_fstype, fstype) == 0 &&
+		    strcmp(vfs_lacks[i].vl_test, test) == 0)
+			cr_skip_test("%s lacks it: %s", fstype,
+			    vfs_lacks[i].vl_why);
+	}
+}
+
 #define VFS_TEST_ONE(suite, name, fs)					\
 	Test(suite, name##_##fs, .init = vfs_boot)			\
 	{								\
+		vfs_skip_lacking(#fs, #suite "/" #name);		\
 		vfs_mountfs(#fs);					\
 		suite##_##name##_body();				\
 	}
@@ -97,6 +171,7 @@ mkfile(const char *path, const char *data)
 #define VFS_TEST(suite, name)						\
 	static void suite##_##name##_body(void);			\
 	VFS_TEST_ONE(suite, name, tmpfs)				\
+	VFS_TEST_ONE(suite, name, ext2fs)				\
 	static void suite##_##name##_body(void)
 
 #endif /* _TESTS_VFS_H_VFS_H_ */

@@ -1,0 +1,908 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * rump_mount_ops.c: the FUSE low-level operations of the bridge, each a
+ * few system calls into the in-process rump kernel.
+ *
+ * Called by libfuse's worker threads (fuse_session_loop_mt); each thread
+ * enters the kernel with an implicit lwp of process 1, so all of them
+ * share one descriptor table.  A file handle (fi->fh) is a kernel
+ * descriptor; a directory handle is a struct rmdir.  The kernel runs as
+ * root: permissions are checked by the host kernel (default_permissions).
+ *
+ * Caching: entries and attributes are cached for rm_timeout seconds and
+ * file data is kept across opens (keep_cache).  Nothing but this bridge
+ * changes the image while it is mounted, and every change goes through an
+ * operation whose reply gives the new attributes, so the host's caches
+ * stay right.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <rump/rump.h>
+#include <rump/rumpdefs.h>
+#include <rump/rump_syscalls.h>
+
+#include "rump_mount.h"
+
+#define RMDIR_BUFSIZE 32768
+#define RM_COPYCHUNK (1024 * 1024)
+
+struct rmdir {
+	int d_fd;
+	off_t d_pos;                       /* offset of the next entry */
+	size_t d_len, d_cur;               /* bytes in d_buf, next one */
+	char d_buf[RMDIR_BUFSIZE];
+};
+
+/* Open handles, so that shutdown can close what FUSE never released. */
+static pthread_mutex_t rmfh_lock = PTHREAD_MUTEX_INITIALIZER;
+static void **rmfh_tab;                    /* fd -> handle or (void *)1 */
+static size_t rmfh_cap;
+
+int
+rmfh_add(int fd, void *dir)
+{
+	void **t;
+	size_t cap;
+
+	pthread_mutex_lock(&rmfh_lock);
+	if ((size_t)fd >= rmfh_cap) {
+		cap = rmfh_cap ? rmfh_cap : 64;
+		while (cap <= (size_t)fd)
+			cap *= 2;
+		if ((t = realloc(rmfh_tab, cap * sizeof(*t))) == NULL) {
+			pthread_mutex_unlock(&rmfh_lock);
+			return ENOMEM;
+		}
+		memset(t + rmfh_cap, 0, (cap - rmfh_cap) * sizeof(*t));
+		rmfh_tab = t;
+		rmfh_cap = cap;
+	}
+	rmfh_tab[fd] = dir != NULL ? dir : (void *)1;
+	pthread_mutex_unlock(&rmfh_lock);
+	return 0;
+}
+
+void
+rmfh_del(int fd)
+{
+	pthread_mutex_lock(&rmfh_lock);
+	if ((size_t)fd < rmfh_cap)
+		rmfh_tab[fd] = NULL;
+	pthread_mutex_unlock(&rmfh_lock);
+}
+
+void
+rmfh_closeall(void)
+{
+	size_t i;
+
+	pthread_mutex_lock(&rmfh_lock);
+	for (i = 0; i < rmfh_cap; i++) {
+		if (rmfh_tab[i] == NULL)
+			continue;
+		rump_sys_close((int)i);
+		if (rmfh_tab[i] != (void *)1)
+			free(rmfh_tab[i]);
+		rmfh_tab[i] = NULL;
+	}
+	free(rmfh_tab);
+	rmfh_tab = NULL;
+	rmfh_cap = 0;
+	pthread_mutex_unlock(&rmfh_lock);
+}
+
+static void
+reply_entry(fuse_req_t req, struct rmnode *parent, const char *name)
+{
+	struct fuse_entry_param e;
+	int error;
+
+	if ((error = rmnode_lookup(parent, name, &e)) != 0)
+		fuse_reply_err(req, error);
+	else if (fuse_reply_entry(req, &e) != 0) {
+		/* The request was interrupted: FUSE holds no lookup. */
+		struct rmnode *n = rmnode_get(e.ino);
+
+		rmnode_forget(n, 1);
+		rmnode_rele(n);
+	}
+}
+
+static void
+rm_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct rmnode *p = rmnode_get(parent);
+	struct fuse_entry_param e;
+	int error;
+
+	error = rmnode_lookup(p, name, &e);
+	rmnode_rele(p);
+	if (error == ENOENT) {
+		/* A negative entry, cached like a positive one. */
+		memset(&e, 0, sizeof(e));
+		e.entry_timeout = rm_timeout;
+		fuse_reply_entry(req, &e);
+		return;
+	}
+	if (error != 0)
+		fuse_reply_err(req, error);
+	else
+		fuse_reply_entry(req, &e);
+}
+
+static void
+rm_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	struct rmnode *n = rmnode_get(ino);
+
+	rmnode_forget(n, nlookup);
+	rmnode_rele(n);
+	fuse_reply_none(req);
+}
+
+static void
+rm_forget_multi(fuse_req_t req, size_t count,
+    struct fuse_forget_data *forgets)
+{
+	struct rmnode *n;
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		n = rmnode_get(forgets[i].ino);
+		rmnode_forget(n, forgets[i].nlookup);
+		rmnode_rele(n);
+	}
+	fuse_reply_none(req);
+}
+
+/* Attributes of ino, through fi's descriptor if there is one. */
+static int
+node_stat(fuse_ino_t ino, struct fuse_file_info *fi, struct stat *st)
+{
+	struct rmnode *n;
+	struct rmat at;
+	int error = 0;
+
+	if (fi != NULL)
+		return rump_sys_fstat((int)fi->fh, st) != 0 ? errno : 0;
+	n = rmnode_get(ino);
+	if ((error = rmnode_at(n, &at)) == 0) {
+		if (rump_sys_newfstatat(at.at_fd, at.at_name, st,
+		    AT_SYMLINK_NOFOLLOW | (at.at_empty ? AT_EMPTY_PATH : 0)) != 0)
+			error = errno;
+		rmat_done(&at);
+	}
+	rmnode_rele(n);
+	return error;
+}
+
+static void
+rm_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct stat st;
+	int error;
+
+	if ((error = node_stat(ino, fi, &st)) != 0)
+		fuse_reply_err(req, error);
+	else
+		fuse_reply_attr(req, &st, rm_timeout);
+}
+
+static int
+setattr_at(struct rmat *at, struct stat *attr, int valid, bool isreg)
+{
+	struct timespec ts[2];
+	int flags = AT_SYMLINK_NOFOLLOW | (at->at_empty ? AT_EMPTY_PATH : 0);
+	int fd;
+
+	if (valid & FUSE_SET_ATTR_MODE) {
+		if (at->at_empty ? rump_sys_fchmod(at->at_fd,
+		    attr->st_mode & 07777) != 0 : rump_sys_fchmodat(at->at_fd,
+		    at->at_name, attr->st_mode & 07777, 0) != 0)
+			return errno;
+	}
+	if (valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) {
+		if (rump_sys_fchownat(at->at_fd, at->at_name,
+		    (valid & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)-1,
+		    (valid & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)-1,
+		    flags) != 0)
+			return errno;
+	}
+	if (valid & FUSE_SET_ATTR_SIZE) {
+		if (!isreg)
+			return at->at_empty ? EISDIR : EINVAL;
+		fd = rump_sys_openat(at->at_fd, at->at_name,
+		    O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+		if (fd < 0)
+			return errno;
+		if (rump_sys_ftruncate(fd, attr->st_size) != 0) {
+			int error = errno;
+
+			rump_sys_close(fd);
+			return error;
+		}
+		rump_sys_close(fd);
+	}
+	if (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)) {
+		ts[0].tv_nsec = ts[1].tv_nsec = UTIME_OMIT;
+		if (valid & FUSE_SET_ATTR_ATIME_NOW)
+			ts[0].tv_nsec = UTIME_NOW;
+		else if (valid & FUSE_SET_ATTR_ATIME)
+			ts[0] = attr->st_atim;
+		if (valid & FUSE_SET_ATTR_MTIME_NOW)
+			ts[1].tv_nsec = UTIME_NOW;
+		else if (valid & FUSE_SET_ATTR_MTIME)
+			ts[1] = attr->st_mtim;
+		if (rump_sys_utimensat(at->at_fd, at->at_name, ts, flags) != 0)
+			return errno;
+	}
+	return 0;
+}
+
+static int
+setattr_fd(int fd, struct stat *attr, int valid)
+{
+	struct timespec ts[2];
+
+	if ((valid & FUSE_SET_ATTR_MODE) &&
+	    rump_sys_fchmod(fd, attr->st_mode & 07777) != 0)
+		return errno;
+	if ((valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) &&
+	    rump_sys_fchown(fd,
+	    (valid & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)-1,
+	    (valid & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)-1) != 0)
+		return errno;
+	if ((valid & FUSE_SET_ATTR_SIZE) &&
+	    rump_sys_ftruncate(fd, attr->st_size) != 0)
+		return errno;
+	if (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)) {
+		ts[0].tv_nsec = ts[1].tv_nsec = UTIME_OMIT;
+		if (valid & FUSE_SET_ATTR_ATIME_NOW)
+			ts[0].tv_nsec = UTIME_NOW;
+		else if (valid & FUSE_SET_ATTR_ATIME)
+			ts[0] = attr->st_atim;
+		if (valid & FUSE_SET_ATTR_MTIME_NOW)
+			ts[1].tv_nsec = UTIME_NOW;
+		else if (valid & FUSE_SET_ATTR_MTIME)
+			ts[1] = attr->st_mtim;
+		if (rump_sys_futimens(fd, ts) != 0)
+			return errno;
+	}
+	return 0;
+}
+
+static void
+rm_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
+    struct fuse_file_info *fi)
+{
+	struct rmnode *n;
+	struct rmat at;
+	struct stat st;
+	int error;
+
+	if (fi != NULL) {
+		error = setattr_fd((int)fi->fh, attr, valid);
+	} else {
+		n = rmnode_get(ino);
+		if ((error = rmnode_at(n, &at)) == 0) {
+			error = setattr_at(&at, attr, valid,
+			    S_ISREG(n->n_type));
+			rmat_done(&at);
+		}
+		rmnode_rele(n);
+	}
+	if (error == 0)
+		error = node_stat(ino, fi, &st);
+	if (error != 0)
+		fuse_reply_err(req, error);
+	else
+		fuse_reply_attr(req, &st, rm_timeout);
+}
+
+static void
+rm_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	struct rmnode *n = rmnode_get(ino);
+	char buf[PATH_MAX + 1];
+	struct rmat at;
+	ssize_t len = -1;
+	int error;
+
+	if ((error = rmnode_at(n, &at)) == 0) {
+		len = rump_sys_readlinkat(at.at_fd, at.at_name, buf,
+		    sizeof(buf) - 1);
+		if (len < 0)
+			error = errno;
+		rmat_done(&at);
+	}
+	rmnode_rele(n);
+	if (error != 0) {
+		fuse_reply_err(req, error);
+		return;
+	}
+	buf[len] = '\0';
+	fuse_reply_readlink(req, buf);
+}
+
+static void
+rm_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+    dev_t rdev)
+{
+	struct rmnode *p = rmnode_get(parent);
+
+	if (rump_sys_mknodat(p->n_dirfd, name, mode, rdev) != 0)
+		fuse_reply_err(req, errno);
+	else
+		reply_entry(req, p, name);
+	rmnode_rele(p);
+}
+
+static void
+rm_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	struct rmnode *p = rmnode_get(parent);
+
+	if (rump_sys_mkdirat(p->n_dirfd, name, mode) != 0)
+		fuse_reply_err(req, errno);
+	else
+		reply_entry(req, p, name);
+	rmnode_rele(p);
+}
+
+static void
+rm_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+    const char *name)
+{
+	struct rmnode *p = rmnode_get(parent);
+
+	if (rump_sys_symlinkat(link, p->n_dirfd, name) != 0)
+		fuse_reply_err(req, errno);
+	else
+		reply_entry(req, p, name);
+	rmnode_rele(p);
+}
+
+static void
+do_remove(fuse_req_t req, fuse_ino_t parent, const char *name, int flags)
+{
+	struct rmnode *p = rmnode_get(parent);
+	struct stat st;
+	int error = 0;
+
+	if (rump_sys_newfstatat(p->n_dirfd, name, &st,
+	    AT_SYMLINK_NOFOLLOW) != 0)
+		error = errno;
+	else if (rump_sys_unlinkat(p->n_dirfd, name, flags) != 0)
+		error = errno;
+	else if (!(flags & AT_REMOVEDIR))
+		rmnode_unlinked(p, name, st.st_ino);
+	rmnode_rele(p);
+	fuse_reply_err(req, error);
+}
+
+static void
+rm_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	do_remove(req, parent, name, 0);
+}
+
+static void
+rm_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	do_remove(req, parent, name, AT_REMOVEDIR);
+}
+
+static void
+rm_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+    fuse_ino_t newparent, const char *newname, unsigned int flags)
+{
+	struct rmnode *p = rmnode_get(parent), *np = rmnode_get(newparent);
+	struct stat st, tst;
+	int error = 0;
+
+	if (rump_sys_newfstatat(p->n_dirfd, name, &st,
+	    AT_SYMLINK_NOFOLLOW) != 0)
+		error = errno;
+	else {
+		if (rump_sys_newfstatat(np->n_dirfd, newname, &tst,
+		    AT_SYMLINK_NOFOLLOW) != 0)
+			tst.st_ino = 0;
+		if (rump_sys_renameat2(p->n_dirfd, name, np->n_dirfd, newname,
+		    flags) != 0)
+			error = errno;
+		else
+			rmnode_renamed(p, name, np, newname, st.st_ino,
+			    tst.st_ino, (flags & RUMP_RENAME_EXCHANGE) != 0);
+	}
+	rmnode_rele(np);
+	rmnode_rele(p);
+	fuse_reply_err(req, error);
+}
+
+static void
+rm_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+    const char *newname)
+{
+	struct rmnode *n = rmnode_get(ino), *np = rmnode_get(newparent);
+	struct rmat at;
+	int error;
+
+	if ((error = rmnode_at(n, &at)) == 0) {
+		if (rump_sys_linkat(at.at_fd, at.at_name, np->n_dirfd,
+		    newname, at.at_empty ? AT_EMPTY_PATH : 0) != 0)
+			error = errno;
+		rmat_done(&at);
+	}
+	if (error != 0)
+		fuse_reply_err(req, error);
+	else
+		reply_entry(req, np, newname);
+	rmnode_rele(np);
+	rmnode_rele(n);
+}
+
+static int
+open_flags(int flags)
+{
+	return (flags & ~(O_CREAT | O_EXCL | O_NOCTTY)) | O_CLOEXEC;
+}
+
+static void
+rm_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct rmnode *n = rmnode_get(ino);
+	struct rmat at;
+	int error, fd = -1;
+
+	if ((error = rmnode_at(n, &at)) == 0) {
+		fd = rump_sys_openat(at.at_fd, at.at_empty ? "." : at.at_name,
+		    open_flags(fi->flags) | (at.at_empty ? 0 : O_NOFOLLOW), 0);
+		if (fd < 0)
+			error = errno;
+		rmat_done(&at);
+	}
+	rmnode_rele(n);
+	if (error == 0 && (error = rmfh_add(fd, NULL)) != 0)
+		rump_sys_close(fd);
+	if (error != 0) {
+		fuse_reply_err(req, error);
+		return;
+	}
+	fi->fh = (uint64_t)fd;
+	fi->keep_cache = 1;
+	if (fuse_reply_open(req, fi) != 0) {
+		rmfh_del(fd);
+		rump_sys_close(fd);
+	}
+}
+
+static void
+rm_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+    struct fuse_file_info *fi)
+{
+	struct rmnode *p = rmnode_get(parent);
+	struct fuse_entry_param e;
+	int error, fd;
+
+	fd = rump_sys_openat(p->n_dirfd, name,
+	    (fi->flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC) & ~O_NOCTTY, mode);
+	if (fd < 0) {
+		error = errno;
+		rmnode_rele(p);
+		fuse_reply_err(req, error);
+		return;
+	}
+	error = rmnode_lookup(p, name, &e);
+	rmnode_rele(p);
+	if (error == 0 && (error = rmfh_add(fd, NULL)) != 0) {
+		struct rmnode *n = rmnode_get(e.ino);
+
+		rmnode_forget(n, 1);
+		rmnode_rele(n);
+	}
+	if (error != 0) {
+		rump_sys_close(fd);
+		fuse_reply_err(req, error);
+		return;
+	}
+	fi->fh = (uint64_t)fd;
+	fi->keep_cache = 1;
+	if (fuse_reply_create(req, &e, fi) != 0) {
+		struct rmnode *n = rmnode_get(e.ino);
+
+		rmnode_forget(n, 1);
+		rmnode_rele(n);
+		rmfh_del(fd);
+		rump_sys_close(fd);
+	}
+}
+
+static void
+rm_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+    struct fuse_file_info *fi)
+{
+	char stackbuf[65536], *buf = stackbuf;
+	ssize_t n;
+
+	if (size > sizeof(stackbuf) && (buf = malloc(size)) == NULL) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	n = rump_sys_pread64((int)fi->fh, buf, size, off);
+	if (n < 0)
+		fuse_reply_err(req, errno);
+	else
+		fuse_reply_buf(req, buf, (size_t)n);
+	if (buf != stackbuf)
+		free(buf);
+}
+
+static void
+rm_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
+    off_t off, struct fuse_file_info *fi)
+{
+	ssize_t n;
+
+	n = rump_sys_pwrite64((int)fi->fh, buf, size, off);
+	if (n < 0)
+		fuse_reply_err(req, errno);
+	else
+		fuse_reply_write(req, (size_t)n);
+}
+
+static void
+rm_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	/* Writes reach the kernel synchronously: nothing is pending here. */
+	fuse_reply_err(req, 0);
+}
+
+static void
+rm_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	rmfh_del((int)fi->fh);
+	rump_sys_close((int)fi->fh);
+	fuse_reply_err(req, 0);
+}
+
+static void
+rm_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+    struct fuse_file_info *fi)
+{
+	int r;
+
+	r = datasync ? rump_sys_fdatasync((int)fi->fh) :
+	    rump_sys_fsync((int)fi->fh);
+	fuse_reply_err(req, r != 0 ? errno : 0);
+}
+
+static void
+rm_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct rmnode *n = rmnode_get(ino);
+	struct rmdir *d;
+	int error = 0;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		error = ENOMEM;
+	else if ((d->d_fd = rump_sys_openat(n->n_dirfd, ".",
+	    O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)) < 0)
+		error = errno;
+	else if ((error = rmfh_add(d->d_fd, d)) != 0)
+		rump_sys_close(d->d_fd);
+	rmnode_rele(n);
+	if (error != 0) {
+		free(d);
+		fuse_reply_err(req, error);
+		return;
+	}
+	fi->fh = (uint64_t)(uintptr_t)d;
+	fi->cache_readdir = 0;
+	if (fuse_reply_open(req, fi) != 0) {
+		rmfh_del(d->d_fd);
+		rump_sys_close(d->d_fd);
+		free(d);
+	}
+}
+
+static void
+do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+    struct fuse_file_info *fi, bool plus)
+{
+	struct rmdir *d = (struct rmdir *)(uintptr_t)fi->fh;
+	struct rmnode *p = rmnode_get(ino);
+	struct rump_dirent64 *de;
+	struct fuse_entry_param e;
+	char *out, *cur;
+	size_t rem, len;
+	ssize_t n;
+	int error = 0;
+
+	if ((out = malloc(size)) == NULL) {
+		rmnode_rele(p);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	cur = out;
+	rem = size;
+	if (off != d->d_pos) {
+		if (rump_sys_lseek(d->d_fd, off, SEEK_SET) < 0) {
+			error = errno;
+			goto out;
+		}
+		d->d_pos = off;
+		d->d_len = d->d_cur = 0;
+	}
+	for (;;) {
+		if (d->d_cur >= d->d_len) {
+			n = rump_sys_getdents64(d->d_fd, d->d_buf,
+			    sizeof(d->d_buf));
+			if (n < 0) {
+				error = errno;
+				break;
+			}
+			if (n == 0)
+				break;
+			d->d_len = (size_t)n;
+			d->d_cur = 0;
+		}
+		de = (struct rump_dirent64 *)(d->d_buf + d->d_cur);
+		if (de->d_reclen == 0 || d->d_cur + de->d_reclen > d->d_len) {
+			error = EIO;
+			break;
+		}
+		if (plus) {
+			bool dots = strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0;
+
+			memset(&e, 0, sizeof(e));
+			if (dots || rmnode_lookup(p, de->d_name, &e) != 0) {
+				/* Gone meanwhile, or a dot: no node. */
+				memset(&e, 0, sizeof(e));
+				e.attr.st_ino = de->d_ino;
+				e.attr.st_mode = (mode_t)de->d_type << 12;
+			}
+			len = fuse_add_direntry_plus(req, cur, rem, de->d_name,
+			    &e, de->d_off);
+			if (len > rem) {
+				if (e.ino != 0) {
+					struct rmnode *c = rmnode_get(e.ino);
+
+					rmnode_forget(c, 1);
+					rmnode_rele(c);
+				}
+				break;
+			}
+		} else {
+			struct stat st;
+
+			memset(&st, 0, sizeof(st));
+			st.st_ino = de->d_ino;
+			st.st_mode = (mode_t)de->d_type << 12;
+			len = fuse_add_direntry(req, cur, rem, de->d_name, &st,
+			    de->d_off);
+			if (len > rem)
+				break;
+		}
+		cur += len;
+		rem -= len;
+		d->d_cur += de->d_reclen;
+		d->d_pos = de->d_off;
+	}
+out:
+	rmnode_rele(p);
+	/* Entries already given are returned; the error comes next time. */
+	if (error != 0 && cur == out)
+		fuse_reply_err(req, error);
+	else
+		fuse_reply_buf(req, out, (size_t)(cur - out));
+	free(out);
+}
+
+static void
+rm_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+    struct fuse_file_info *fi)
+{
+	do_readdir(req, ino, size, off, fi, false);
+}
+
+static void
+rm_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+    struct fuse_file_info *fi)
+{
+	do_readdir(req, ino, size, off, fi, true);
+}
+
+static void
+rm_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct rmdir *d = (struct rmdir *)(uintptr_t)fi->fh;
+
+	rmfh_del(d->d_fd);
+	rump_sys_close(d->d_fd);
+	free(d);
+	fuse_reply_err(req, 0);
+}
+
+static void
+rm_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
+    struct fuse_file_info *fi)
+{
+	struct rmdir *d = (struct rmdir *)(uintptr_t)fi->fh;
+
+	fuse_reply_err(req, rump_sys_fsync(d->d_fd) != 0 ? errno : 0);
+}
+
+static void
+rm_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct rmnode *n = rmnode_get(FUSE_ROOT_ID);
+	struct statfs sf;
+	struct statvfs sv;
+	int r;
+
+	r = rump_sys_fstatfs(n->n_dirfd, &sf);
+	rmnode_rele(n);
+	if (r != 0) {
+		fuse_reply_err(req, errno);
+		return;
+	}
+	memset(&sv, 0, sizeof(sv));
+	sv.f_bsize = (unsigned long)sf.f_bsize;
+	sv.f_frsize = sf.f_frsize ? (unsigned long)sf.f_frsize :
+	    (unsigned long)sf.f_bsize;
+	sv.f_blocks = sf.f_blocks;
+	sv.f_bfree = sf.f_bfree;
+	sv.f_bavail = sf.f_bavail;
+	sv.f_files = sf.f_files;
+	sv.f_ffree = sf.f_ffree;
+	sv.f_favail = sf.f_ffree;
+	sv.f_namemax = (unsigned long)sf.f_namelen;
+	fuse_reply_statfs(req, &sv);
+}
+
+static void
+rm_access(fuse_req_t req, fuse_ino_t ino, int mask)
+{
+	struct rmnode *n = rmnode_get(ino);
+	struct rmat at;
+	int error;
+
+	if ((error = rmnode_at(n, &at)) == 0) {
+		if (rump_sys_faccessat(at.at_fd, at.at_empty ? "." :
+		    at.at_name, mask, 0) != 0)
+			error = errno;
+		rmat_done(&at);
+	}
+	rmnode_rele(n);
+	fuse_reply_err(req, error);
+}
+
+static void
+rm_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
+    off_t length, struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, rump_sys_fallocate((int)fi->fh, mode, offset,
+	    length) != 0 ? errno : 0);
+}
+
+/*
+ * The kernel has no copy_file_range: copy through a buffer here, which
+ * still saves the host a round trip through FUSE per chunk.
+ */
+static void
+rm_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
+    struct fuse_file_info *fi_in, fuse_ino_t ino_out, off_t off_out,
+    struct fuse_file_info *fi_out, size_t len, int flags)
+{
+	size_t done = 0, chunk;
+	ssize_t r, w;
+	char *buf;
+	int error = 0;
+
+	if (flags != 0) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	chunk = len < RM_COPYCHUNK ? len : RM_COPYCHUNK;
+	if ((buf = malloc(chunk ? chunk : 1)) == NULL) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	while (done < len) {
+		r = rump_sys_pread64((int)fi_in->fh, buf,
+		    len - done < chunk ? len - done : chunk,
+		    off_in + (off_t)done);
+		if (r <= 0) {
+			if (r < 0)
+				error = errno;
+			break;
+		}
+		w = rump_sys_pwrite64((int)fi_out->fh, buf, (size_t)r,
+		    off_out + (off_t)done);
+		if (w < 0) {
+			error = errno;
+			break;
+		}
+		done += (size_t)w;
+		if (w < r)
+			break;
+	}
+	free(buf);
+	if (done == 0 && error != 0)
+		fuse_reply_err(req, error);
+	else
+		fuse_reply_write(req, done);
+}
+
+static void
+rm_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
+    struct fuse_file_info *fi)
+{
+	off_t r;
+
+	r = rump_sys_lseek((int)fi->fh, off, whence);
+	if (r < 0)
+		fuse_reply_err(req, errno);
+	else
+		fuse_reply_lseek(req, r);
+}
+
+static void
+rm_init(void *userdata, struct fuse_conn_info *conn)
+{
+	int *wb = userdata;
+
+	if (conn->capable & FUSE_CAP_READDIRPLUS)
+		conn->want |= FUSE_CAP_READDIRPLUS;
+	if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
+		conn->want |= FUSE_CAP_PARALLEL_DIROPS;
+	if ((conn->capable & FUSE_CAP_CACHE_SYMLINKS))
+		conn->want |= FUSE_CAP_CACHE_SYMLINKS;
+	if (wb != NULL && *wb && (conn->capable & FUSE_CAP_WRITEBACK_CACHE))
+		conn->want |= FUSE_CAP_WRITEBACK_CACHE;
+	/* Our data is stable: no need to drop it on every mtime change. */
+	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+}
+
+const struct fuse_lowlevel_ops rm_ops = {
+	.init = rm_init,
+	.lookup = rm_lookup,
+	.forget = rm_forget,
+	.forget_multi = rm_forget_multi,
+	.getattr = rm_getattr,
+	.setattr = rm_setattr,
+	.readlink = rm_readlink,
+	.mknod = rm_mknod,
+	.mkdir = rm_mkdir,
+	.unlink = rm_unlink,
+	.rmdir = rm_rmdir,
+	.symlink = rm_symlink,
+	.rename = rm_rename,
+	.link = rm_link,
+	.open = rm_open,
+	.read = rm_read,
+	.write = rm_write,
+	.flush = rm_flush,
+	.release = rm_release,
+	.fsync = rm_fsync,
+	.opendir = rm_opendir,
+	.readdir = rm_readdir,
+	.readdirplus = rm_readdirplus,
+	.releasedir = rm_releasedir,
+	.fsyncdir = rm_fsyncdir,
+	.statfs = rm_statfs,
+	.access = rm_access,
+	.create = rm_create,
+	.fallocate = rm_fallocate,
+	.copy_file_range = rm_copy_file_range,
+	.lseek = rm_lseek,
+};

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * shmif_dumpbus: read a shmif bus file (docs/shmif.md) directly and print
+ * its header, list its frames, or write them as a pcap file (Ethernet
+ * link type) that tcpdump -r and tshark -r read.
+ *
+ *	shmif_dumpbus [-h] [-p pcapfile|-] busfile
+ *
+ * The frames are those still in the ring, oldest first.  The ring is
+ * copied under the bus lock (the same futex word the kernels use), so a
+ * dump taken while kernels send holds only whole frames.  A host
+ * program, not a rump kernel client.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shmif_busfmt.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: shmif_dumpbus [-h] [-p pcapfile|-] busfile\n");
+	exit(2);
+}
+
+/* Take the bus lock as the kernels do, with a bounded wait. */
+static bool
+bus_lock(struct shmif_bushdr *h)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	uint32_t c;
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		c = 0;
+		if (__atomic_compare_exchange_n(&h->sb_lock, &c, 1, false,
+		    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+			__atomic_store_n(&h->sb_lockpid, (uint32_t)getpid(),
+			    __ATOMIC_RELAXED);
+			return true;
+		}
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+static void
+bus_unlock(struct shmif_bushdr *h)
+{
+	__atomic_store_n(&h->sb_lockpid, 0, __ATOMIC_RELAXED);
+	if (__atomic_exchange_n(&h->sb_lock, 0, __ATOMIC_RELEASE) == 2)
+		syscall(SYS_futex, &h->sb_lock, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+static void
+ring_copy(const uint8_t *ring, uint32_t size, uint64_t pos, void *buf,
+    size_t len)
+{
+	size_t off = (size_t)(pos % size);
+	size_t n = size - off < len ? size - off : len;
+
+	memcpy(buf, ring + off, n);
+	memcpy((uint8_t *)buf + n, ring, len - n);
+}
+
+static void
+put32(FILE *f, uint32_t v)
+{
+	fwrite(&v, 4, 1, f);
+}
+
+static void
+put16(FILE *f, uint16_t v)
+{
+	fwrite(&v, 2, 1, f);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *pcap = NULL;
+	bool hdr = false, locked = false, writable = true;
+	struct shmif_bushdr h, *sh;
+	struct shmif_frhdr fh;
+	struct stat st;
+	uint8_t *ring, *map, frame[SHMIF_MAXFRAME];
+	uint64_t pos, head, tail, nframes = 0;
+	FILE *out = NULL, *info;
+	int ch, fd;
+
+	while ((ch = getopt(argc, argv, "hp:")) != -1) {
+		switch (ch) {
+		case 'h':
+			hdr = true;
+			break;
+		case 'p':
+			pcap = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc - 1)
+		usage();
+	fd = open(argv[optind], O_RDWR);
+	if (fd == -1 && errno == EACCES) {
+		writable = false;
+		fd = open(argv[optind], O_RDONLY);
+	}
+	if (fd == -1 || fstat(fd, &st) == -1) {
+		fprintf(stderr, "shmif_dumpbus: %s: %s\n", argv[optind],
+		    strerror(errno));
+		return 1;
+	}
+	if ((size_t)st.st_size < SHMIF_HDRSIZE + SHMIF_RINGMIN) {
+		fprintf(stderr, "shmif_dumpbus: %s: not a shmif bus\n",
+		    argv[optind]);
+		return 1;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ |
+	    (writable ? PROT_WRITE : 0), MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		perror("shmif_dumpbus: mmap");
+		return 1;
+	}
+	sh = (struct shmif_bushdr *)(void *)map;
+	memcpy(&h, sh, sizeof(h));
+	if (h.sb_magic != SHMIF_MAGIC || h.sb_version != SHMIF_VERSION ||
+	    h.sb_hdrsize != SHMIF_HDRSIZE || h.sb_ringsize < SHMIF_RINGMIN ||
+	    h.sb_ringsize > SHMIF_RINGMAX || h.sb_ringsize % 8 != 0 ||
+	    (uint64_t)h.sb_hdrsize + h.sb_ringsize > (uint64_t)st.st_size) {
+		fprintf(stderr, "shmif_dumpbus: %s: bad bus header "
+		    "(magic 0x%08x version %u)\n", argv[optind], h.sb_magic,
+		    h.sb_version);
+		return 1;
+	}
+	/* Snapshot the ring under the lock. */
+	ring = malloc(h.sb_ringsize);
+	if (ring == NULL) {
+		perror("shmif_dumpbus");
+		return 1;
+	}
+	if (writable)
+		locked = bus_lock(sh);
+	memcpy(&h, sh, sizeof(h));
+	memcpy(ring, map + h.sb_hdrsize, h.sb_ringsize);
+	if (locked)
+		bus_unlock(sh);
+	head = h.sb_head;
+	tail = h.sb_tail;
+
+	/* With the pcap on stdout, the header goes to stderr. */
+	info = pcap != NULL && strcmp(pcap, "-") == 0 ? stderr : stdout;
+	if (hdr) {
+		fprintf(info, "bus %s\n", argv[optind]);
+		fprintf(info, "magic 0x%08x version %u\n", h.sb_magic, h.sb_version);
+		fprintf(info, "ring %u bytes at offset %u\n", h.sb_ringsize,
+		    h.sb_hdrsize);
+		fprintf(info, "head %llu tail %llu generation %u\n",
+		    (unsigned long long)head, (unsigned long long)tail,
+		    h.sb_gen);
+		fprintf(info, "frames written %llu, lock breaks %llu, sleepers %u%s\n",
+		    (unsigned long long)h.sb_frames,
+		    (unsigned long long)h.sb_lockbreaks, h.sb_waiters,
+		    locked || !writable ? "" : " (copied without the lock)");
+	}
+	if (tail > head || head - tail > h.sb_ringsize) {
+		fprintf(stderr, "shmif_dumpbus: inconsistent ring "
+		    "(head %llu tail %llu)\n", (unsigned long long)head,
+		    (unsigned long long)tail);
+		return 1;
+	}
+	if (pcap != NULL) {
+		if (strcmp(pcap, "-") == 0)
+			out = stdout;
+		else
+			out = fopen(pcap, "wb");
+		if (out == NULL) {
+			fprintf(stderr, "shmif_dumpbus: %s: %s\n", pcap,
+			    strerror(errno));
+			return 1;
+		}
+		/* pcap file header: microsecond timestamps, Ethernet. */
+		put32(out, 0xa1b2c3d4U);
+		put16(out, 2);
+		put16(out, 4);
+		put32(out, 0);
+		put32(out, 0);
+		put32(out, 65535);
+		put32(out, 1);
+	}
+	for (pos = tail; pos < head; pos += SHMIF_FRAMESPACE(fh.sf_len)) {
+		ring_copy(ring, h.sb_ringsize, pos, &fh, sizeof(fh));
+		if (fh.sf_len == 0 || fh.sf_len > SHMIF_MAXFRAME ||
+		    pos + SHMIF_FRAMESPACE(fh.sf_len) > head) {
+			fprintf(stderr, "shmif_dumpbus: bad frame at %llu\n",
+			    (unsigned long long)pos);
+			break;
+		}
+		ring_copy(ring, h.sb_ringsize, pos + sizeof(fh), frame,
+		    fh.sf_len);
+		nframes++;
+		if (out != NULL) {
+			put32(out, (uint32_t)fh.sf_sec);
+			put32(out, fh.sf_nsec / 1000);
+			put32(out, fh.sf_len);
+			put32(out, fh.sf_len);
+			fwrite(frame, 1, fh.sf_len, out);
+		} else if (!hdr) {
+			printf("%llu.%06u %u bytes from %016llx\n",
+			    (unsigned long long)fh.sf_sec, fh.sf_nsec / 1000,
+			    fh.sf_len, (unsigned long long)fh.sf_sender);
+		}
+	}
+	if (hdr)
+		fprintf(info, "frames in the ring %llu\n", (unsigned long long)nframes);
+	if (out != NULL && out != stdout && fclose(out) != 0) {
+		perror("shmif_dumpbus");
+		return 1;
+	}
+	if (out == stdout)
+		fflush(stdout);
+	return 0;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * shmif_user.h: the hypercalls of the shmif driver, between its kernel
+ * half (if_shmif.c) and its host half (shmif_user.c, built into the same
+ * library).  They return 0 or an errno value (Linux numbering).
+ *
+ * rumpuser_shmif_wait blocks in the host: the kernel half calls it with
+ * its virtual CPU released (rump_unschedule).  The others do not sleep,
+ * except that send and recv may wait for the bus lock, which other
+ * processes hold only to copy one frame.
+ */
+#ifndef _SYS_DEV_SHMIF_SHMIF_USER_H_
+#define _SYS_DEV_SHMIF_SHMIF_USER_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct shmif_user;
+
+/* Open (creating it if missing) and map the bus file; new readers start
+ * at the bus's current end.  EINVAL for a file that is not a bus. */
+int rumpuser_shmif_attach(const char *path, struct shmif_user **up);
+void rumpuser_shmif_detach(struct shmif_user *u);
+/* Append one frame.  EMSGSIZE if larger than SHMIF_MAXFRAME. */
+int rumpuser_shmif_send(struct shmif_user *u, const void *frame,
+    size_t len);
+/*
+ * Take the next frame another sender wrote into buf.  0 with *lenp set;
+ * EAGAIN if there is none; EIO if the ring was found inconsistent (the
+ * reader skipped to the end).  *overrunsp counts the times this reader
+ * was overtaken by writers and lost frames.
+ */
+int rumpuser_shmif_recv(struct shmif_user *u, void *buf, size_t buflen,
+    size_t *lenp, uint64_t *overrunsp);
+/* Sleep until a frame may be there or rumpuser_shmif_stop was called. */
+void rumpuser_shmif_wait(struct shmif_user *u);
+void rumpuser_shmif_stop(struct shmif_user *u);
+
+#endif /* _SYS_DEV_SHMIF_SHMIF_USER_H_ */

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * net_sockbuf.c: socket buffers: the queues of records a socket holds
+ * for receiving and sending, their accounting against SO_RCVBUF and
+ * SO_SNDBUF, and waiting on them.
+ *
+ * A record is a chain: an optional MT_SONAME mbuf (the sender's
+ * address), optional MT_CONTROL mbufs, then the data.  Records are
+ * linked through m_nextpkt.  sb_cc counts data bytes (what SO_RCVBUF
+ * limits and FIONREAD reports); sb_mbcnt counts the storage behind all
+ * mbufs, limited by sb_mbmax so that many tiny datagrams cannot pin
+ * unbounded memory.
+ *
+ * Called by: net_socket.c and the protocols, always with so_lock held
+ * (sbfreelist without it).
+ */
+
+#include "kern/kern.h"
+#include "kern/lock.h"
+#include "net/mbuf.h"
+#include "net/net_impl.h"
+#include "net/protosw.h"
+#include "net/socketvar.h"
+
+void
+sbinit(struct sockbuf *sb)
+{
+	memset(sb, 0, sizeof(*sb));
+	cv_init(&sb->sb_cv, "sbwait");
+	sb->sb_lowat = 1;
+}
+
+void
+sbdestroy(struct sockbuf *sb)
+{
+	KASSERT(sb->sb_mb == NULL);
+	cv_destroy(&sb->sb_cv);
+}
+
+int
+soreserve(struct socket *so, size_t sndcc, size_t rcvcc)
+{
+	so->so_snd.sb_hiwat = sndcc;
+	so->so_snd.sb_mbmax = sndcc * 2 + 16 * MSIZE;
+	so->so_rcv.sb_hiwat = rcvcc;
+	so->so_rcv.sb_mbmax = rcvcc * 2 + 16 * MSIZE;
+	return 0;
+}
+
+size_t
+sbspace(const struct sockbuf *sb)
+{
+	if (sb->sb_cc >= sb->sb_hiwat || sb->sb_mbcnt >= sb->sb_mbmax)
+		return 0;
+	return MIN(sb->sb_hiwat - sb->sb_cc, sb->sb_mbmax - sb->sb_mbcnt);
+}
+
+/* Storage an mbuf pins. */
+static size_t
+m_storage(const struct mbuf *m)
+{
+	return MSIZE + ((m->m_flags & M_EXT) ? m->m_ext->ext_size : 0);
+}
+
+void
+sballoc(struct sockbuf *sb, const struct mbuf *m)
+{
+	for (; m != NULL; m = m->m_next) {
+		if (m->m_type == MT_DATA || m->m_type == MT_HEADER)
+			sb->sb_cc += m->m_len;
+		sb->sb_mbcnt += m_storage(m);
+	}
+}
+
+void
+sbfree(struct sockbuf *sb, const struct mbuf *m)
+{
+	for (; m != NULL; m = m->m_next) {
+		if (m->m_type == MT_DATA || m->m_type == MT_HEADER) {
+			KASSERT(sb->sb_cc >= m->m_len);
+			sb->sb_cc -= m->m_len;
+		}
+		KASSERT(sb->sb_mbcnt >= m_storage(m));
+		sb->sb_mbcnt -= m_storage(m);
+	}
+}
+
+static void
+sblinkrecord(struct sockbuf *sb, struct mbuf *m)
+{
+	m->m_nextpkt = NULL;
+	if (sb->sb_lastrecord != NULL)
+		sb->sb_lastrecord->m_nextpkt = m;
+	else
+		sb->sb_mb = m;
+	sb->sb_lastrecord = m;
+	sballoc(sb, m);
+}
+
+/* Does record r carry control (or an address)? */
+static bool
+rec_hascontrol(const struct mbuf *r)
+{
+	for (; r != NULL; r = r->m_next)
+		if (r->m_type == MT_CONTROL || r->m_type == MT_SONAME)
+			return true;
+	return false;
+}
+
+int
+sbappendstream(struct sockbuf *sb, struct mbuf *m)
+{
+	struct mbuf *last = sb->sb_lastrecord;
+
+	if (m == NULL)
+		return 0;
+	if (last == NULL || rec_hascontrol(last)) {
+		sblinkrecord(sb, m);
+		return 0;
+	}
+	while (last->m_next != NULL)
+		last = last->m_next;
+	/* Small writes are copied into the tail so the chain stays short. */
+	while (m != NULL && (m->m_flags & M_EXT) == 0 &&
+	    m_trailingspace(last) >= m->m_len) {
+		memcpy(last->m_data + last->m_len, m->m_data, m->m_len);
+		last->m_len += m->m_len;
+		sb->sb_cc += m->m_len;
+		m = m_free(m);
+	}
+	if (m != NULL) {
+		/* Only the record's first mbuf keeps a packet header. */
+		m->m_flags &= ~M_PKTHDR;
+		last->m_next = m;
+		sballoc(sb, m);
+	}
+	return 0;
+}
+
+int
+sbappendrecord(struct sockbuf *sb, struct mbuf *m)
+{
+	if (m == NULL)
+		return 0;
+	sblinkrecord(sb, m);
+	return 0;
+}
+
+int
+sbappendcontrol(struct sockbuf *sb, struct mbuf *m, struct mbuf *control)
+{
+	struct mbuf *n;
+
+	if (control == NULL)
+		return m == NULL ? 0 : sbappendrecord(sb, m);
+	for (n = control; n->m_next != NULL; n = n->m_next)
+		continue;
+	n->m_next = m;
+	sblinkrecord(sb, control);
+	return 0;
+}
+
+int
+sbappendaddr(struct sockbuf *sb, const struct rump_sockaddr *from,
+    size_t fromlen, struct mbuf *m, struct mbuf *control)
+{
+	struct mbuf *a, *n;
+
+	if (from == NULL)
+		return sbappendcontrol(sb, m, control);
+	a = m_get(M_DONTWAIT, MT_SONAME);
+	if (a == NULL || fromlen > MLEN) {
+		if (a != NULL)
+			m_free(a);
+		m_freem(m);
+		so_dispose_control(control);
+		return ENOBUFS;
+	}
+	memcpy(a->m_data, from, fromlen);
+	a->m_len = fromlen;
+	if (control != NULL) {
+		for (n = control; n->m_next != NULL; n = n->m_next)
+			continue;
+		n->m_next = m;
+		a->m_next = control;
+	} else {
+		a->m_next = m;
+	}
+	sblinkrecord(sb, a);
+	return 0;
+}
+
+struct mbuf *
+sbunlinkrecord(struct sockbuf *sb)
+{
+	struct mbuf *r = sb->sb_mb;
+
+	if (r == NULL)
+		return NULL;
+	sb->sb_mb = r->m_nextpkt;
+	if (sb->sb_mb == NULL)
+		sb->sb_lastrecord = NULL;
+	r->m_nextpkt = NULL;
+	sbfree(sb, r);
+	return r;
+}
+
+struct mbuf *
+sbtakeall(struct sockbuf *sb)
+{
+	struct mbuf *list = sb->sb_mb, *r;
+
+	for (r = list; r != NULL; r = r->m_nextpkt)
+		sbfree(sb, r);
+	sb->sb_mb = sb->sb_lastrecord = NULL;
+	KASSERT(sb->sb_cc == 0 && sb->sb_mbcnt == 0);
+	return list;
+}
+
+void
+sbfreelist(struct socket *so, struct mbuf *list)
+{
+	struct mbuf *r, **mp, *ctl, *m;
+
+	while ((r = list) != NULL) {
+		list = r->m_nextpkt;
+		r->m_nextpkt = NULL;
+		/* Separate the control mbufs: they may hold files. */
+		ctl = NULL;
+		for (mp = &r; (m = *mp) != NULL;) {
+			if (m->m_type == MT_CONTROL) {
+				*mp = m->m_next;
+				m->m_next = ctl;
+				ctl = m;
+			} else {
+				mp = &m->m_next;
+			}
+		}
+		m_freem(r);
+		so_dispose_control(ctl);
+	}
+}
+
+int
+sbwait(struct socket *so, struct sockbuf *sb)
+{
+	int error;
+
+	KASSERT(solocked(so));
+	if (sb->sb_timeo <= 0)
+		return cv_wait_sig(&sb->sb_cv, so->so_lock);
+	error = cv_timedwait_sig(&sb->sb_cv, so->so_lock, sb->sb_timeo);
+	return error == EWOULDBLOCK ? EAGAIN : error;
+}

@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * tcp_output.c: deciding what to send and building segments.
+ *
+ * tcp_output is called with inet_lock held after anything that may let
+ * a segment go: new data (pru_send), an ACK that opens the window or
+ * acknowledges data, a timer, a read that opens our receive window.  It
+ * sends as many segments as the send window (min of the peer's window
+ * and cwnd) and Nagle's rule (RFC 9293 3.7.4, off with TCP_NODELAY,
+ * everything held with TCP_CORK) allow, plus SYN, FIN, window updates
+ * and ACKs owed.  Segments are cut from the send queue with m_copym, so
+ * the data shares the socket's buffers and is not copied; headers go in
+ * front with m_prepend.
+ *
+ * tcp_send_segment builds one segment with its options: MSS, window
+ * scale, SACK-permitted and timestamps on SYNs (RFC 7323, 2018), then
+ * timestamps and SACK blocks as negotiated.
+ */
+#include "kern/kern.h"
+#include "kern/callout.h"
+#include "kern/lock.h"
+#include "net/if.h"
+#include "net/mbuf.h"
+#include "net/protosw.h"
+#include "net/socketvar.h"
+#include "netinet/in_impl.h"
+#include "netinet/tcp.h"
+#include "netinet/tcp_var.h"
+
+uint32_t
+tcp_rcvwin(const struct tcpcb *tp)
+{
+	const struct socket *so = tp->t_so;
+	uint32_t space, maxwin;
+	int32_t adv;
+
+	if (so == NULL) {
+		space = tp->t_state == TCPS_SYN_RECEIVED ? TCP_RCVBUF_DEF :
+		    tp->rcv_wnd;
+	} else {
+		space = (uint32_t)MIN(sbspace(&so->so_rcv), (size_t)UINT32_MAX);
+		/* Receiver SWS avoidance (RFC 1122 4.2.3.3). */
+		if (space < so->so_rcv.sb_hiwat / 4 && space < tp->t_maxseg)
+			space = 0;
+	}
+	maxwin = (uint32_t)TCP_MAXWIN << tp->rcv_scale;
+	space = MIN(space, maxwin);
+	adv = (int32_t)(tp->rcv_adv - tp->rcv_nxt);
+	if (adv > 0 && (uint32_t)adv > space)
+		space = (uint32_t)adv;             /* never shrink the window */
+	return space;
+}
+
+static size_t
+tcp_putopts(struct tcpcb *tp, int flags, uint8_t *opt)
+{
+	size_t n = 0;
+	uint32_t now;
+	int i;
+
+	if (flags & TH_SYN) {
+		uint16_t mss = (uint16_t)MIN(tp->t_advmss, 65535U);
+
+		opt[n++] = TCPOPT_MAXSEG;
+		opt[n++] = 4;
+		opt[n++] = (uint8_t)(mss >> 8);
+		opt[n++] = (uint8_t)mss;
+		if ((tp->t_flags & TF_REQ_SCALE) && ((flags & TH_ACK) == 0 ||
+		    (tp->t_flags & TF_RCVD_SCALE))) {
+			opt[n++] = TCPOPT_NOP;
+			opt[n++] = TCPOPT_WINDOW;
+			opt[n++] = 3;
+			opt[n++] = tp->request_r_scale;
+		}
+		if ((tp->t_flags & TF_REQ_SACK) && ((flags & TH_ACK) == 0 ||
+		    (tp->t_flags & TF_SACK_PERMIT))) {
+			opt[n++] = TCPOPT_NOP;
+			opt[n++] = TCPOPT_NOP;
+			opt[n++] = TCPOPT_SACK_PERMITTED;
+			opt[n++] = 2;
+		}
+	}
+	if ((tp->t_flags & TF_REQ_TSTMP) && ((flags & TH_SYN) &&
+	    (flags & TH_ACK) == 0 ? true : (tp->t_flags & TF_RCVD_TSTMP))) {
+		now = tcp_now_ms() + tp->ts_offset;
+		opt[n++] = TCPOPT_NOP;
+		opt[n++] = TCPOPT_NOP;
+		opt[n++] = TCPOPT_TIMESTAMP;
+		opt[n++] = 10;
+		be32enc(&opt[n], now);
+		be32enc(&opt[n + 4], (flags & TH_ACK) ? tp->ts_recent : 0);
+		n += 8;
+	}
+	if ((flags & TH_SYN) == 0 && (tp->t_flags & TF_SACK_PERMIT) &&
+	    tp->t_nrcvsack > 0) {
+		int nb = MIN(tp->t_nrcvsack, (int)((TCP_MAXOLEN - n - 4) / 8));
+
+		if (nb > 0) {
+			opt[n++] = TCPOPT_NOP;
+			opt[n++] = TCPOPT_NOP;
+			opt[n++] = TCPOPT_SACK;
+			opt[n++] = (uint8_t)(2 + 8 * nb);
+			for (i = 0; i < nb; i++) {
+				be32enc(&opt[n], tp->t_rcvsack[i].start);
+				be32enc(&opt[n + 4], tp->t_rcvsack[i].end);
+				n += 8;
+			}
+		}
+	}
+	KASSERT(n <= TCP_MAXOLEN && n % 4 == 0);
+	return n;
+}
+
+int
+tcp_send_segment(struct tcpcb *tp, tcp_seq seq, int flags, size_t off,
+    size_t len)
+{
+	uint8_t opt[TCP_MAXOLEN];
+	size_t optlen, hdrlen;
+	struct mbuf *m;
+	struct ip *ip;
+	struct tcphdr *th;
+	uint32_t win;
+	int error;
+
+	optlen = tcp_putopts(tp, flags, opt);
+	hdrlen = sizeof(*ip) + sizeof(*th) + optlen;
+	if (len > 0) {
+		m = m_copym(tp->t_sndq, off, len, M_DONTWAIT);
+		if (m == NULL)
+			return ENOBUFS;
+		if ((m->m_flags & M_PKTHDR) == 0) {
+			struct mbuf *h = m_gethdr(M_DONTWAIT, MT_HEADER);
+
+			if (h == NULL) {
+				m_freem(m);
+				return ENOBUFS;
+			}
+			h->m_data += MHLEN - hdrlen;
+			h->m_len = hdrlen;
+			h->m_next = m;
+			m = h;
+		} else {
+			error = m_prepend(&m, hdrlen, M_DONTWAIT);
+			if (error != 0)
+				return error;
+		}
+		m->m_pkthdr.len = hdrlen + len;
+		m->m_pkthdr.rcvif = NULL;
+		m->m_pkthdr.csum_flags = 0;
+	} else {
+		m = m_gethdr(M_DONTWAIT, MT_HEADER);
+		if (m == NULL)
+			return ENOBUFS;
+		m->m_data += MAX_LINKHDR;
+		m->m_len = m->m_pkthdr.len = hdrlen;
+	}
+	ip = mtod(m, struct ip *);
+	th = (struct tcphdr *)(void *)(ip + 1);
+	memset(ip, 0, sizeof(*ip) + sizeof(*th));
+	memcpy(th + 1, opt, optlen);
+	th->th_sport = tp->t_lport;
+	th->th_dport = tp->t_fport;
+	th->th_seq = htonl(seq);
+	th->th_ack = (flags & TH_ACK) ? htonl(tp->rcv_nxt) : 0;
+	th->th_off = (uint8_t)(((sizeof(*th) + optlen) >> 2) << 4);
+	th->th_flags = (uint8_t)flags;
+	win = tcp_rcvwin(tp);
+	if (flags & TH_SYN)
+		th->th_win = htons((uint16_t)MIN(win, TCP_MAXWIN));
+	else
+		th->th_win = htons((uint16_t)MIN(win >> tp->rcv_scale,
+		    TCP_MAXWIN));
+	if (flags & TH_ACK) {
+		if ((flags & TH_SYN) == 0)
+			win = (uint32_t)ntohs(th->th_win) << tp->rcv_scale;
+		if (SEQ_GT(tp->rcv_nxt + win, tp->rcv_adv))
+			tp->rcv_adv = tp->rcv_nxt + win;
+		tp->rcv_wnd = win;
+		tp->last_ack_sent = tp->rcv_nxt;
+		tp->t_flags &= ~(TF_ACKNOW | TF_DELACK);
+		tp->t_segsunacked = 0;
+		tcp_timer_disarm(tp, TCPT_DELACK);
+	}
+	th->th_sum = in_cksum(m, sizeof(*ip), sizeof(*th) + optlen + len,
+	    in_pseudo(tp->t_laddr, tp->t_faddr, IPPROTO_TCP,
+	    (uint16_t)(sizeof(*th) + optlen + len)));
+	ip->ip_vhl = 0x45;
+	ip->ip_tos = (uint8_t)tp->t_tos;
+	ip->ip_ttl = (uint8_t)tp->t_ttl;
+	ip->ip_p = IPPROTO_TCP;
+	ip->ip_src = tp->t_laddr;
+	ip->ip_dst = tp->t_faddr;
+	ip->ip_len = htons((uint16_t)(hdrlen + len));
+	ip->ip_off = htons(IP_DF);
+	TCPSTAT_INC(tcps_sndtotal);
+	if (len > 0) {
+		TCPSTAT_INC(tcps_sndpack);
+		TCPSTAT_ADD(tcps_sndbyte, len);
+		tp->t_sndtime = getnanouptime();
+	} else {
+		TCPSTAT_INC(tcps_sndacks);
+	}
+	error = ip_output(m, 0);
+	if (error == EMSGSIZE && tp->t_maxseg > TCP_MSS_MIN) {
+		/* The route's MTU shrank under us: take it and retry
+		 * through the retransmission timer. */
+		tcp_setmss(tp);
+	}
+	return error == ENOBUFS ? 0 : error;
+}
+
+void
+tcp_setpersist(struct tcpcb *tp)
+{
+	uint32_t t = tcp_rexmt_us(tp);
+	int shift = MIN(tp->t_rxtshift, 12);
+
+	t = (uint32_t)MIN((uint64_t)t << shift, 60000000ULL);
+	t = MAX(t, 500000U);
+	tcp_timer_arm(tp, TCPT_PERSIST, (int64_t)t * 1000);
+}
+
+/* Does the state send FIN once the data is out? */
+static bool
+tcp_wantfin(const struct tcpcb *tp)
+{
+	switch (tp->t_state) {
+	case TCPS_FIN_WAIT_1:
+	case TCPS_CLOSING:
+	case TCPS_LAST_ACK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int
+tcp_output(struct tcpcb *tp)
+{
+	struct socket *so;
+	int64_t now;
+	uint32_t win, maxseg, adv;
+	int32_t off, len;
+	int flags, error, rounds = 0;
+	bool sendit, idle, force;
+
+	KASSERT(mutex_owned(&inet_lock));
+	if (tp->t_state == TCPS_CLOSED || tp->t_state == TCPS_LISTEN)
+		return 0;
+	now = getnanouptime();
+	idle = tp->snd_max == tp->snd_una;
+	if (idle && tp->t_sndtime != 0 &&
+	    now - tp->t_sndtime > (int64_t)tcp_rexmt_us(tp) * 1000 &&
+	    tp->t_state == TCPS_ESTABLISHED) {
+		/* Restart after idle (RFC 5681 4.1). */
+		tp->snd_cwnd = MIN(tp->snd_cwnd,
+		    TCP_INITWND_SEGS * tp->t_maxseg);
+		tp->t_sndtime = now;
+	}
+again:
+	if (++rounds > 4096)
+		return 0;
+	so = tp->t_so;
+	maxseg = tp->t_maxseg;
+	force = (tp->t_flags & TF_ACKNOW) != 0;
+	off = (int32_t)(tp->snd_nxt - tp->snd_una);
+	win = MIN(tp->snd_wnd, tp->snd_cwnd);
+	switch (tp->t_state) {
+	case TCPS_SYN_SENT:
+		flags = TH_SYN;
+		break;
+	case TCPS_SYN_RECEIVED:
+		flags = TH_SYN | TH_ACK;
+		break;
+	default:
+		flags = TH_ACK;
+		break;
+	}
+	if ((flags & TH_SYN) && tp->snd_nxt != tp->iss)
+		flags &= ~TH_SYN;
+	if (tp->t_flags & TF_PERSIST_FORCE) {
+		if (win == 0 && off == 0 && tp->t_sndcc > 0)
+			win = 1;
+	}
+	len = (int32_t)MIN(tp->t_sndcc, (size_t)win) - off;
+	if (flags & TH_SYN || tp->t_state < TCPS_ESTABLISHED)
+		len = 0;
+	if (len < 0) {
+		/* The window shrank below what is in flight. */
+		len = 0;
+		if (win == 0) {
+			tcp_timer_disarm(tp, TCPT_REXMT);
+			tp->t_rxtshift = 0;
+			tp->snd_nxt = tp->snd_una;
+			if (!tcp_timer_pending(tp, TCPT_PERSIST))
+				tcp_setpersist(tp);
+		}
+	}
+	if ((uint32_t)len > maxseg)
+		len = (int32_t)maxseg;
+	if (tcp_wantfin(tp) &&
+	    SEQ_GEQ(tp->snd_nxt + (uint32_t)len, tp->snd_una + (uint32_t)tp->t_sndcc) &&
+	    !((tp->t_flags & TF_SENTFIN) && tp->snd_nxt == tp->snd_max))
+		flags |= TH_FIN;
+
+	sendit = false;
+	if (len > 0) {
+		if ((uint32_t)len == maxseg)
+			sendit = true;
+		else if ((idle || (tp->t_flags & TF_NODELAY)) &&
+		    !(tp->t_flags & TF_CORK) &&
+		    (size_t)(off + len) >= tp->t_sndcc)
+			sendit = true;
+		else if (tp->t_flags & TF_PERSIST_FORCE)
+			sendit = true;
+		else if ((uint32_t)len >= tp->max_sndwnd / 2 &&
+		    tp->max_sndwnd > 0)
+			sendit = true;
+		else if (SEQ_LT(tp->snd_nxt, tp->snd_max))
+			sendit = true;
+		else if ((flags & TH_FIN) && (size_t)(off + len) >= tp->t_sndcc)
+			sendit = true;
+	}
+	/* Window update worth telling (RFC 9293 3.8.6.2.2). */
+	if (!sendit && so != NULL && TCPS_HAVERCVDSYN(tp->t_state) &&
+	    !(so->so_rcv.sb_flags & SB_CANTMORE)) {
+		uint32_t cur = tcp_rcvwin(tp);
+
+		adv = cur - (uint32_t)(tp->rcv_adv - tp->rcv_nxt);
+		if ((int32_t)adv > 0 && (adv >= 2 * maxseg ||
+		    adv * 2 >= so->so_rcv.sb_hiwat))
+			sendit = true;
+	}
+	if (force || (flags & TH_SYN))
+		sendit = true;
+	if ((flags & TH_FIN) &&
+	    (!(tp->t_flags & TF_SENTFIN) || tp->snd_nxt == tp->snd_una))
+		sendit = true;
+	if (!sendit) {
+		if (tp->t_sndcc > (size_t)off && tp->snd_wnd == 0 &&
+		    !tcp_timer_pending(tp, TCPT_REXMT) &&
+		    !tcp_timer_pending(tp, TCPT_PERSIST)) {
+			tp->t_rxtshift = 0;
+			tcp_setpersist(tp);
+		}
+		return 0;
+	}
+	if (tp->t_state == TCPS_SYN_SENT || (flags & TH_SYN))
+		tp->t_advmss = tcp_mss_for(tp->t_faddr);
+
+	error = tcp_send_segment(tp, tp->snd_nxt, flags, (size_t)off,
+	    (size_t)len);
+	if (error != 0 && error != EMSGSIZE) {
+		if (tp->snd_una == tp->snd_max && len + (flags & (TH_SYN |
+		    TH_FIN)) != 0 && !tcp_timer_pending(tp, TCPT_REXMT))
+			tcp_rexmt_arm(tp);
+		tp->t_softerror = error;
+		return error;
+	}
+	if (SEQ_LT(tp->snd_nxt, tp->snd_max) && len > 0) {
+		tp->t_totrexmt++;
+		TCPSTAT_INC(tcps_sndrexmitpack);
+	}
+	if (flags & TH_SYN) {
+		tp->snd_nxt++;
+		if (tp->t_rxtshift > 0 || (tp->t_flags & TF_RXTSYN))
+			tp->t_flags |= TF_RXTSYN;
+	}
+	tp->snd_nxt += (uint32_t)len;
+	if (flags & TH_FIN) {
+		tp->snd_nxt++;
+		tp->t_flags |= TF_SENTFIN;
+	}
+	if (SEQ_GT(tp->snd_nxt, tp->snd_max)) {
+		tp->snd_max = tp->snd_nxt;
+		if (tp->t_rtttime == 0) {
+			tp->t_rtttime = now;
+			tp->t_rtseq = tp->snd_nxt - 1;
+		}
+	}
+	if ((len > 0 || (flags & (TH_SYN | TH_FIN))) &&
+	    !tcp_timer_pending(tp, TCPT_REXMT) &&
+	    tp->snd_nxt != tp->snd_una) {
+		tcp_timer_disarm(tp, TCPT_PERSIST);
+		tcp_rexmt_arm(tp);
+	}
+	tp->t_flags &= ~TF_PERSIST_FORCE;
+	if (len > 0 || (flags & (TH_SYN | TH_FIN)))
+		goto again;
+	return 0;
+}

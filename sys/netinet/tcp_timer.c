@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * tcp_timer.c: TCP's timers and round-trip estimation.
+ *
+ * Each tcpcb has five deadlines (tcp_var.h TCPT_*).  One callout for the
+ * whole kernel, tcp_timer_ch, is armed for the earliest deadline of all;
+ * its handler takes inet_lock, walks the tcpcbs and runs what expired:
+ *	REXMT   retransmission with exponential backoff (RFC 6298 5.5),
+ *	        SYN retries, ETIMEDOUT after TCP_MAXRXTSHIFT
+ *	PERSIST zero-window probes (RFC 9293 3.8.6.1)
+ *	KEEP    connection-establishment timeout, then keepalive probes
+ *	        (RFC 1122 4.2.3.6: TCP_KEEPIDLE/INTVL/CNT)
+ *	2MSL    TIME_WAIT's end, and the FIN_WAIT_2 limit of orphans
+ *	DELACK  the delayed ACK (RFC 1122 4.2.3.2, here 40 ms)
+ * The callout lives as long as the kernel, so a tcpcb is freed without
+ * waiting for it: its deadlines just vanish with it.
+ *
+ * RTT (RFC 6298): one segment per window is timed (Karn's rule: never
+ * a retransmitted one); SRTT and RTTVAR are kept in microseconds.
+ */
+#include "kern/kern.h"
+#include "kern/callout.h"
+#include "kern/lock.h"
+#include "net/mbuf.h"
+#include "net/protosw.h"
+#include "net/socketvar.h"
+#include "netinet/in_impl.h"
+#include "netinet/tcp.h"
+#include "netinet/tcp_var.h"
+
+static callout_t tcp_timer_ch;
+static int64_t tcp_nextfire;               /* [N] armed deadline, 0: none */
+
+static void tcp_timer_run(void *arg);
+
+void
+tcp_timer_init(void)
+{
+	callout_init(&tcp_timer_ch, tcp_timer_run, NULL);
+	tcp_impair_init();
+}
+
+static void
+tcp_timer_sched(int64_t when, int64_t now)
+{
+	if (tcp_nextfire != 0 && tcp_nextfire <= when)
+		return;
+	tcp_nextfire = when;
+	callout_schedule(&tcp_timer_ch, MAX(when - now, 1));
+}
+
+void
+tcp_timer_arm(struct tcpcb *tp, int which, int64_t delta_ns)
+{
+	int64_t now = getnanouptime();
+
+	KASSERT(mutex_owned(&inet_lock));
+	tp->t_timer[which] = now + delta_ns;
+	tcp_timer_sched(tp->t_timer[which], now);
+}
+
+void
+tcp_timer_disarm(struct tcpcb *tp, int which)
+{
+	tp->t_timer[which] = 0;
+}
+
+bool
+tcp_timer_pending(const struct tcpcb *tp, int which)
+{
+	return tp->t_timer[which] != 0;
+}
+
+void
+tcp_timers_cancel(struct tcpcb *tp)
+{
+	int i;
+
+	for (i = 0; i < TCPT_NTIMERS; i++)
+		tp->t_timer[i] = 0;
+}
+
+uint32_t
+tcp_rexmt_us(const struct tcpcb *tp)
+{
+	return tp->t_rto_us;
+}
+
+void
+tcp_rexmt_arm(struct tcpcb *tp)
+{
+	uint64_t t = (uint64_t)tp->t_rto_us << MIN(tp->t_rxtshift, 20);
+
+	t = MIN(t, (uint64_t)TCP_RTO_MAX_US);
+	tcp_timer_arm(tp, TCPT_REXMT, (int64_t)t * 1000);
+}
+
+void
+tcp_xmit_timer(struct tcpcb *tp, int64_t rtt_ns)
+{
+	uint32_t r = (uint32_t)MAX(MIN(rtt_ns / 1000, 60000000LL), 1LL);
+	uint32_t delta, rto;
+
+	if (tp->t_srtt_us == 0) {
+		tp->t_srtt_us = r;
+		tp->t_rttvar_us = r / 2;
+	} else {
+		delta = tp->t_srtt_us > r ? tp->t_srtt_us - r :
+		    r - tp->t_srtt_us;
+		tp->t_rttvar_us = (3 * tp->t_rttvar_us + delta) / 4;
+		tp->t_srtt_us = (7 * tp->t_srtt_us + r) / 8;
+		if (tp->t_srtt_us == 0)
+			tp->t_srtt_us = 1;
+	}
+	rto = tp->t_srtt_us + MAX(4 * tp->t_rttvar_us, 1000U);
+	tp->t_rto_us = MIN(MAX(rto, tp->t_rttmin_us), TCP_RTO_MAX_US);
+}
+
+static void
+tcp_timer_rexmt(struct tcpcb *tp)
+{
+	int limit = TCPS_HAVERCVDSYN(tp->t_state) &&
+	    tp->t_state != TCPS_SYN_RECEIVED ? TCP_MAXRXTSHIFT : tp->t_syncnt;
+
+	if (tp->snd_una == tp->snd_max && !(tp->t_state == TCPS_SYN_SENT ||
+	    tp->t_state == TCPS_SYN_RECEIVED))
+		return;
+	if (++tp->t_rxtshift > limit) {
+		TCPSTAT_INC(tcps_timeoutdrop);
+		(void)tcp_drop(tp, ETIMEDOUT);
+		return;
+	}
+	TCPSTAT_INC(tcps_rexmttimeo);
+	if (tp->t_state == TCPS_SYN_SENT || tp->t_state == TCPS_SYN_RECEIVED)
+		tp->t_flags |= TF_RXTSYN;
+	else
+		tp->t_cc->cc_rto(tp);
+	tp->t_flags &= ~TF_FASTRECOVERY;
+	tp->t_dupacks = 0;
+	tp->t_rtttime = 0;
+	tp->snd_recover = tp->snd_max;
+	tp->t_nsndsack = 0;
+	tp->t_sackhint = tp->snd_una;
+	tp->snd_nxt = tp->snd_una;
+	tcp_rexmt_arm(tp);
+	(void)tcp_output(tp);
+}
+
+static void
+tcp_timer_persist(struct tcpcb *tp)
+{
+	if (tp->t_rxtshift < TCP_MAXRXTSHIFT)
+		tp->t_rxtshift++;
+	tp->t_flags |= TF_PERSIST_FORCE;
+	(void)tcp_output(tp);
+	if (tp->snd_wnd == 0 && tp->t_sndcc > 0 &&
+	    !tcp_timer_pending(tp, TCPT_PERSIST))
+		tcp_setpersist(tp);
+}
+
+static void
+tcp_timer_keep(struct tcpcb *tp)
+{
+	struct socket *so = tp->t_so;
+
+	if (tp->t_state < TCPS_ESTABLISHED) {
+		TCPSTAT_INC(tcps_timeoutdrop);
+		(void)tcp_drop(tp, ETIMEDOUT);
+		return;
+	}
+	if (so == NULL || (so->so_options & SOO_KEEPALIVE) == 0 ||
+	    tp->t_state > TCPS_CLOSE_WAIT)
+		return;
+	if (tp->t_keepprobes >= tp->t_keepcnt) {
+		TCPSTAT_INC(tcps_keepdrops);
+		(void)tcp_drop(tp, ETIMEDOUT);
+		return;
+	}
+	/* A probe: an ACK one below snd_una makes the peer answer. */
+	(void)tcp_send_segment(tp, tp->snd_una - 1, TH_ACK, 0, 0);
+	tp->t_keepprobes++;
+	tcp_timer_arm(tp, TCPT_KEEP, (int64_t)tp->t_keepintvl * NSEC_PER_SEC);
+}
+
+static void
+tcp_timer_fire(struct tcpcb *tp, int which)
+{
+	switch (which) {
+	case TCPT_REXMT:
+		tcp_timer_rexmt(tp);
+		break;
+	case TCPT_PERSIST:
+		tcp_timer_persist(tp);
+		break;
+	case TCPT_KEEP:
+		tcp_timer_keep(tp);
+		break;
+	case TCPT_2MSL:
+		(void)tcp_close(tp);
+		break;
+	case TCPT_DELACK:
+		tp->t_flags |= TF_ACKNOW;
+		(void)tcp_output(tp);
+		break;
+	}
+}
+
+static void
+tcp_timer_run(void *arg)
+{
+	struct tcpcb *tp, *next;
+	int64_t now, soonest = 0;
+	int i;
+
+	mutex_enter(&inet_lock);
+	now = getnanouptime();
+	tcp_nextfire = 0;
+	for (tp = tcp_first(); tp != NULL; tp = next) {
+		next = tp->t_next;
+		for (i = 0; i < TCPT_NTIMERS; i++) {
+			if (tp->t_timer[i] == 0 || tp->t_timer[i] > now)
+				continue;
+			tp->t_timer[i] = 0;
+			tcp_timer_fire(tp, i);
+			/* tp may be gone: stop looking at it. */
+			break;
+		}
+	}
+	/* Second pass: what is still armed (including what just fired
+	 * again) decides the next wakeup. */
+	for (tp = tcp_first(); tp != NULL; tp = tp->t_next)
+		for (i = 0; i < TCPT_NTIMERS; i++)
+			if (tp->t_timer[i] != 0 &&
+			    (soonest == 0 || tp->t_timer[i] < soonest))
+				soonest = tp->t_timer[i];
+	if (soonest != 0) {
+		tcp_nextfire = 0;
+		tcp_timer_sched(soonest, now);
+	}
+	mutex_exit(&inet_lock);
+}

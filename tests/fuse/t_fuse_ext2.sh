@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# The FUSE bridge over ext2 images made by mke2fs -d: read the tree back,
+# write a tree in, remount, e2fsck after every phase; rsync, parallel
+# writers, fsx; a SIGTERM with files open; read-only mounts; a corrupt
+# image gives errors but no crash or hang.
+. "$(dirname "$0")/lib.sh"
+[ "${HAVE_EXT2:-0}" = 1 ] || skip_all "ext2fs not built"
+need_fuse
+command -v mke2fs >/dev/null || skip_all "mke2fs missing"
+plan 18
+
+M=$T/m
+IMG=$T/img
+mktree "$T/src"
+rm "$T/src/fifo"
+fsck() { e2fsck -fn "$1" >"$T/fsck.out" 2>&1 || { cat "$T/fsck.out"; return 1; }; }
+XL="-x lost+found"
+
+ok 'mke2fs -q -t ext2 -b 1024 -d "$T/src" "$IMG" 32M' "mke2fs -d"
+ok 'fmount "$IMG" "$M"' "mount with the type detected"
+ok 'diff -r --no-dereference $XL "$T/src" "$M"' "diff -r against the source tree"
+ok '[ "$(stat -c %h "$M/f1")" = 2 ] && [ "$(stat -c %a "$M/mode")" = 600 ] &&
+    [ "$(stat -c %Y "$M/f1")" = 1000000000 ]' "links, modes, times as made"
+ok 'cp -a "$(dirname "$0")" "$M/copy" && cp -a "$T/src" "$M/src2" &&
+    diff -r "$(dirname "$0")" "$M/copy" && diff -r --no-dereference "$T/src" "$M/src2"' \
+   "cp -a two trees in"
+ok 'fumount "$M" && fsck "$IMG"' "unmount; e2fsck -fn clean"
+ok 'fmount -t ext2fs "$IMG" "$M" && diff -r "$(dirname "$0")" "$M/copy" &&
+    diff -r --no-dereference "$T/src" "$M/src2"' "remount; diff -r again"
+ok 'rsync -a "$T/src/" "$M/rs/" && diff -r --no-dereference "$T/src" "$M/rs"' "rsync -a in"
+ok 'for i in 1 2 3 4 5 6; do
+      (head -c $((i * 300000)) /dev/urandom >"$T/w$i" && cp "$T/w$i" "$M/w$i") &
+    done; wait; for i in 1 2 3 4 5 6; do cmp "$T/w$i" "$M/w$i" || exit 1; done' \
+   "6 parallel writers"
+ok '"$FSX" -N "${FUSE_FSX_OPS:-20000}" -S 3 "$M/fsx"' "fsx random operations, no divergence"
+ok 'rm -r "$M/rs" "$M/w1" && fumount "$M" && fsck "$IMG"' "after writes and removals: e2fsck -fn clean"
+fmount "$IMG" "$M"
+pid=$(bridge_pid "$M")
+exec 7>"$M/held-open"
+echo data >&7
+exec 8<"$M/d1/numbers"
+ok 'kill -TERM "$pid" && waitpid_gone "$pid" && ! mountpoint -q "$M" && fsck "$IMG"' \
+   "SIGTERM with files open: e2fsck -fn clean"
+exec 7>&- 8<&-
+ok 'fmount -o ro "$IMG" "$M" && [ "$(cat "$M/held-open")" = data ] &&
+    ! touch "$M/new" 2>/dev/null && fumount "$M" && fsck "$IMG"' \
+   "-o ro: reads work, writes fail"
+ok 'mkdir -p "$T/mnt2" && ln -sf "$RUMP_MOUNT" "$T/rump_ext2fs" &&
+    "$T/rump_ext2fs" "$IMG" "$T/mnt2" && echo "$T/mnt2" >>"$T/.mounts" &&
+    [ -s "$T/mnt2/d1/numbers" ] && fusermount3 -u "$T/mnt2"' \
+   "rump_ext2fs IMAGE MNT"
+ok '! "$RUMP_MOUNT" "$T/nonexistent" "$M" 2>"$T/err" && [ $(wc -l <"$T/err") = 1 ] &&
+    ! "$RUMP_MOUNT" /etc/passwd "$M" 2>/dev/null' "bad images: one line, non-zero exit"
+
+# A corrupt image: the root directory's and other blocks overwritten.
+cp "$IMG" "$T/bad"
+python3 - "$T/bad" <<'PY'
+import random, sys
+random.seed(5)
+with open(sys.argv[1], "r+b") as f:
+    for _ in range(400):
+        off = random.randrange(2048, 2 * 1024 * 1024)
+        f.seek(off)
+        f.write(bytes(random.randrange(256) for _ in range(64)))
+PY
+ok 'fmount "$T/bad" "$M" || true; timeout 60 sh -c "ls -lR \"$M\" >/dev/null 2>&1;
+    cat \"$M\"/d1/* >/dev/null 2>&1; find \"$M\" -type f -exec cat {} + >/dev/null 2>&1;
+    touch \"$M\"/newfile 2>/dev/null; true"' "a corrupt image: no hang"
+ok '! mountpoint -q "$M" || { [ -n "$(bridge_pid "$M")" ] && fumount "$M"; }' \
+   "a corrupt image: the bridge did not crash, fusermount3 -u works"
+ok '! mountpoint -q "$M"' "nothing left mounted"
+finish

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * t_client.c: librumpclient's marshalling against a real server.
+ *
+ * Each case starts its own rump_allserver (the ALLSERVER environment
+ * variable, set by meson) on a fresh unix socket and halts it at the end.
+ * The cases cover the kinds of arguments the protocol carries: strings,
+ * fixed structures, counted buffers with short results, iovec arrays both
+ * ways, poll arrays, ioctl and fcntl commands, data larger than one frame,
+ * and threads making blocking calls at the same time.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <rump/rump.h>
+#include <rump/rumpclient.h>
+#include <rump/rump_syscalls.h>
+
+static char sockpath[64];
+
+static void
+server_up(void)
+{
+	char url[96];
+	pid_t pid;
+	int status;
+
+	snprintf(sockpath, sizeof(sockpath), "/tmp/t_client.%d.sock",
+	    getpid());
+	snprintf(url, sizeof(url), "unix://%s", sockpath);
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		execl(getenv("ALLSERVER"), "rump_allserver", url, (char *)NULL);
+		_exit(127);
+	}
+	cr_assert(waitpid(pid, &status, 0) == pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "rump_allserver did not start");
+	setenv("RUMP_SERVER", url, 1);
+	cr_assert(rumpclient_init() == 0);
+}
+
+static void
+server_down(void)
+{
+
+	rump_sys_rump_halt(0);
+	unlink(sockpath);
+}
+
+TestSuite(client, .init = server_up, .fini = server_down, .timeout = 60);
+
+Test(client, paths_and_structures)
+{
+	struct stat sb;
+	char buf[64];
+	int fd;
+
+	cr_assert(rump_sys_mkdir("/d", 0755) == 0);
+	fd = rump_sys_open("/d/f", O_RDWR | O_CREAT, 0640);
+	cr_assert(fd >= 0);
+	cr_assert(rump_sys_write(fd, "abc", 3) == 3);
+	cr_assert(rump_sys_fstat(fd, &sb) == 0);
+	cr_assert_eq(sb.st_size, 3);
+	cr_assert_eq(sb.st_mode & 07777, 0640);
+	cr_assert(rump_sys_stat("/d/f", &sb) == 0 && S_ISREG(sb.st_mode));
+	cr_assert(rump_sys_stat("/nonexistent", &sb) == -1 && errno == ENOENT);
+	cr_assert(rump_sys_symlink("/d/f", "/l") == 0);
+	cr_assert_eq(rump_sys_readlink("/l", buf, sizeof(buf)), 4);
+	cr_assert(memcmp(buf, "/d/f", 4) == 0);
+	cr_assert(rump_sys_chdir("/d") == 0);
+	cr_assert(rump_sys_getcwd(buf, sizeof(buf)) > 0);
+	cr_assert_str_eq(buf, "/d");
+	cr_assert(rump_sys_close(fd) == 0);
+	cr_assert(rump_sys_close(fd) == -1 && errno == EBADF);
+}
+
+Test(client, short_reads_and_large_data)
+{
+	size_t big = 3 * 1024 * 1024 + 123, i;
+	char *a = malloc(big), *b = malloc(big + 10);
+	int fd;
+
+	cr_assert(a != NULL && b != NULL);
+	for (i = 0; i < big; i++)
+		a[i] = (char)(i * 7 + i / 4096);
+	fd = rump_sys_open("/big", O_RDWR | O_CREAT, 0644);
+	cr_assert(fd >= 0);
+	/* Larger than one frame: the client splits the write. */
+	cr_assert_eq(rump_sys_write(fd, a, big), (ssize_t)big);
+	cr_assert_eq(rump_sys_pwrite64(fd, "XY", 2, 5), 2);
+	a[5] = 'X';
+	a[6] = 'Y';
+	/* A read may be short; loop as programs do. */
+	size_t got = 0;
+	ssize_t n;
+	while ((n = rump_sys_pread64(fd, b + got, big + 10 - got,
+	    (off_t)got)) > 0)
+		got += (size_t)n;
+	cr_assert_eq(n, 0);
+	cr_assert_eq(got, big);
+	cr_assert(memcmp(a, b, big) == 0);
+	cr_assert(rump_sys_lseek(fd, 0, SEEK_END) == (off_t)big);
+	cr_assert_eq(rump_sys_read(fd, b, 100), 0);
+	rump_sys_close(fd);
+	free(a);
+	free(b);
+}
+
+Test(client, iovecs_both_ways)
+{
+	char x[3] = "ab", y[5] = "cdef", r1[2], r2[10];
+	struct iovec w[2] = { { x, 2 }, { y, 4 } };
+	struct iovec r[2] = { { r1, 2 }, { r2, 10 } };
+	int fd;
+
+	fd = rump_sys_open("/v", O_RDWR | O_CREAT, 0644);
+	cr_assert(fd >= 0);
+	cr_assert_eq(rump_sys_writev(fd, (void *)w, 2), 6);
+	cr_assert_eq(rump_sys_preadv(fd, (void *)r, 2, 0), 6);
+	cr_assert(memcmp(r1, "ab", 2) == 0 && memcmp(r2, "cdef", 4) == 0);
+	cr_assert_eq(rump_sys_pwritev(fd, (void *)w, 1, 4), 2);
+	memset(r2, 0, sizeof(r2));
+	cr_assert_eq(rump_sys_readv(fd, (void *)&r[1], 1), 0);
+	cr_assert(rump_sys_lseek(fd, 0, SEEK_SET) == 0);
+	cr_assert_eq(rump_sys_readv(fd, (void *)&r[1], 1), 6);
+	cr_assert(memcmp(r2, "abcdab", 6) == 0);
+	cr_assert(rump_sys_writev(fd, (void *)w, -1) == -1 && errno == EINVAL);
+	rump_sys_close(fd);
+}
+
+Test(client, pipes_poll_ioctl_fcntl)
+{
+	struct pollfd pfd[2];
+	struct flock fl;
+	int fds[2], nread = -1, on = 1, fd;
+
+	cr_assert(rump_sys_pipe(fds) == 0);
+	pfd[0].fd = fds[0];
+	pfd[0].events = POLLIN;
+	pfd[1].fd = fds[1];
+	pfd[1].events = POLLOUT;
+	cr_assert_eq(rump_sys_poll((void *)pfd, 2, 0), 1);
+	cr_assert_eq(pfd[0].revents, 0);
+	cr_assert(pfd[1].revents & POLLOUT);
+	cr_assert_eq(rump_sys_write(fds[1], "hello", 5), 5);
+	cr_assert(rump_sys_ioctl(fds[0], FIONREAD, &nread) == 0);
+	cr_assert_eq(nread, 5);
+	cr_assert(rump_sys_ioctl(fds[0], FIONBIO, &on) == 0);
+	cr_assert(rump_sys_fcntl(fds[0], F_GETFL, 0) & O_NONBLOCK);
+	cr_assert(rump_sys_fcntl(fds[0], F_SETFD, (void *)(long)FD_CLOEXEC)
+	    == 0);
+	cr_assert_eq(rump_sys_fcntl(fds[0], F_GETFD, 0), FD_CLOEXEC);
+	char buf[8];
+	cr_assert_eq(rump_sys_read(fds[0], buf, 8), 5);
+	cr_assert(rump_sys_read(fds[0], buf, 8) == -1 && errno == EAGAIN);
+
+	fd = rump_sys_open("/lk", O_RDWR | O_CREAT, 0644);
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_len = 10;
+	cr_assert(rump_sys_fcntl(fd, F_SETLK, &fl) == 0);
+	fl.l_type = F_RDLCK;
+	cr_assert(rump_sys_fcntl(fd, F_GETLK, &fl) == 0);
+	cr_assert_eq(fl.l_type, F_UNLCK);   /* our own lock */
+	/* An unknown old-style ioctl with a pointer cannot reach the server. */
+	cr_assert(rump_sys_ioctl(fd, 0x5499, &nread) == -1);
+}
+
+static int pipefds[2];
+
+static void *
+blocked_reader(void *arg)
+{
+	char buf[16];
+	ssize_t n;
+
+	n = rump_sys_read(pipefds[0], buf, 1);
+	return (void *)(intptr_t)n;
+}
+
+Test(client, threads_block_independently)
+{
+	pthread_t t[8];
+	void *rv;
+	int i;
+
+	cr_assert(rump_sys_pipe(pipefds) == 0);
+	for (i = 0; i < 8; i++)
+		cr_assert(pthread_create(&t[i], NULL, blocked_reader, NULL) == 0);
+	usleep(200000);
+	/* Eight threads sit in read(); this thread's calls still run. */
+	cr_assert_eq(rump_sys_getpid(), rumpclient_getpid());
+	for (i = 0; i < 8; i++)
+		cr_assert_eq(rump_sys_write(pipefds[1], "x", 1), 1);
+	for (i = 0; i < 8; i++) {
+		cr_assert(pthread_join(t[i], &rv) == 0);
+		cr_assert_eq((intptr_t)rv, 1);
+	}
+}
+
+Test(client, rump_only_calls)
+{
+	uint64_t v[RUMP_SYSINFO_COUNT];
+
+	cr_assert_eq(rump_sys_rump_sysinfo(v, sizeof(v)), (ssize_t)sizeof(v));
+	cr_assert(v[RUMP_SYSINFO_NCPU] >= 1);
+	cr_assert(v[RUMP_SYSINFO_NPROCS] >= 3);
+	cr_assert_eq(rump_sys_rump_sysinfo(v, 12), 8);
+	cr_assert(rump_sys_rump_halt(0x100) == -1 && errno == EINVAL);
+	/* Not root: refused (in a child, whose process is its own). */
+	pid_t pid = rumpclient_fork();
+	int status;
+	cr_assert(pid >= 0);
+	if (pid == 0)
+		_exit(rump_sys_setuid(1000) == 0 &&
+		    rump_sys_rump_halt(0) == -1 && errno == EPERM ? 0 : 1);
+	cr_assert(waitpid(pid, &status, 0) == pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	cr_assert_eq(rump_sys_getuid(), 0);
+}

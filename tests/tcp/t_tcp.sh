@@ -1,0 +1,153 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# t_tcp.sh: TCP between two rump kernels (one per process, h_tcp) on a
+# shmif bus in a temporary directory: connect both ways, a 1 GiB
+# transfer with hashes compared (jumbo MTU; it used to stall when a loss
+# burst filled the reassembly queue), many concurrent
+# connections, keepalive noticing a killed peer, and transfers through
+# the test impairment in tcp_input (RUMP_TCP_IMPAIR, seeded) at 1, 5 and
+# 10 % loss plus duplication and reordering.  Speaks TAP.
+#
+# H_TCP names the program (meson sets it).  T_TCP_BIG overrides the size
+# of the big transfer (bytes).  Every client runs under timeout(1), every
+# peer is waited for with a deadline and checked to be alive, and the
+# processes and the bus directory go on any exit.
+
+H_TCP=${H_TCP:-./h_tcp}
+BIG=${T_TCP_BIG:-1073741824}
+TMO=180                                 # seconds, any one client
+dir=$(mktemp -d /tmp/t_tcp.XXXXXX) || exit 1
+pids=""
+peerbad=0
+n=0
+fail=0
+
+cleanup() {
+	for p in $pids; do
+		kill -9 "$p" 2>/dev/null
+	done
+	for p in $pids; do
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$dir"
+}
+trap cleanup EXIT INT TERM
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() {
+	n=$((n + 1))
+	fail=1
+	echo "not ok $n - $1"
+	sed 's/^/# /' "$dir/out"
+	for f in "$dir"/*.log; do
+		[ -f "$f" ] && sed "s|^|# $(basename "$f"): |" "$f"
+	done
+}
+
+check() {
+	desc=$1
+	shift
+	if [ "$peerbad" = 1 ]; then
+		echo "(the peer did not start)" >"$dir/out"
+		notok "$desc"
+		return
+	fi
+	if timeout $TMO "$@" >"$dir/out" 2>&1; then
+		ok "$desc"
+		sed 's/^/# /' "$dir/out"
+	else
+		notok "$desc"
+	fi
+}
+
+# start NAME ARGS...: a background kernel; waits for its ready file.
+start() {
+	name=$1
+	shift
+	rm -f "$dir/$name.ready"
+	"$H_TCP" -R "$dir/$name.ready" "$@" >"$dir/$name.log" 2>&1 &
+	last=$!
+	pids="$pids $last"
+	i=0
+	while [ ! -f "$dir/$name.ready" ]; do
+		i=$((i + 1))
+		if [ $i -gt 1200 ] || ! kill -0 "$last" 2>/dev/null; then
+			echo "# $name did not come up"
+			sed "s/^/# $name: /" "$dir/$name.log"
+			peerbad=1
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+stopall() {
+	for p in $pids; do
+		kill -9 "$p" 2>/dev/null
+	done
+	for p in $pids; do
+		wait "$p" 2>/dev/null
+	done
+	pids=""
+	peerbad=0
+	rm -f "$dir"/*.log
+}
+
+echo "1..9"
+B=$dir/bus
+A="$B,10.0.0.1/24"
+C="$B,10.0.0.2/24"
+
+start sink -i "$A" sink 5001 1
+check "connect B -> A, 1 MiB" "$H_TCP" -i "$C" source 10.0.0.1 5001 1048576
+stopall
+start sink -i "$C" sink 5001 1
+check "connect A -> B (the other way), 1 MiB" \
+	"$H_TCP" -i "$A" source 10.0.0.2 5001 1048576
+stopall
+
+start sink -i "$A" -m 9000 sink 5001 1
+check "$((BIG / 1048576)) MiB, MTU 9000, hashes equal" \
+	"$H_TCP" -i "$C" -m 9000 source 10.0.0.1 5001 $BIG
+stopall
+
+start many -i "$A" many 5002 1000
+check "1000 concurrent connections" "$H_TCP" -i "$C" manyc 10.0.0.1 5002 1000
+stopall
+
+start hold -i "$A" hold 5003
+timeout 60 "$H_TCP" -R "$dir/ka.ready" -i "$C" keepalive 10.0.0.1 5003 \
+    >"$dir/ka.out" 2>&1 &
+kapid=$!
+i=0
+while [ ! -f "$dir/ka.ready" ] && [ $i -lt 1200 ] &&
+    kill -0 "$kapid" 2>/dev/null; do
+	sleep 0.05
+	i=$((i + 1))
+done
+stopall                                # the peer dies without a word
+if wait "$kapid"; then
+	cp "$dir/ka.out" "$dir/out"
+	ok "keepalive notices a dead peer (ETIMEDOUT)"
+	sed 's/^/# /' "$dir/out"
+else
+	cp "$dir/ka.out" "$dir/out"
+	notok "keepalive notices a dead peer (ETIMEDOUT)"
+fi
+
+for loss in 10 50 100; do
+	export RUMP_TCP_IMPAIR="$loss,0,0" RUMP_TCP_IMPAIR_SEED=$loss
+	start sink -i "$A" sink 5004 1
+	# Smaller at higher loss: recovery waits for timeouts.
+	check "$((4194304 / loss * 10 / 1024)) KiB intact at $((loss / 10)) % loss (both directions)" \
+		"$H_TCP" -i "$C" source 10.0.0.1 5004 $((4194304 / loss * 10))
+	stopall
+done
+export RUMP_TCP_IMPAIR="20,20,50" RUMP_TCP_IMPAIR_SEED=7
+start sink -i "$A" sink 5004 1
+check "4 MiB intact with 2 % loss, 2 % duplicates, 5 % reordering" \
+	"$H_TCP" -i "$C" source 10.0.0.1 5004 4194304
+stopall
+unset RUMP_TCP_IMPAIR RUMP_TCP_IMPAIR_SEED
+exit $fail
