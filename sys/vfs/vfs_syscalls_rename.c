@@ -26,6 +26,8 @@
 #include "sys_syscallargs.h"
 
 #define RENAME_RETRIES 64
+/* Deepest directory chain rename_isancestor() follows. */
+#define RENAME_MAXDEPTH 65536
 
 /*
  * Is anc an ancestor of (or equal to) vp, within vp's mount?  Called with
@@ -39,12 +41,22 @@ rename_isancestor(struct vnode *anc, struct vnode *vp, bool *resultp)
 		.cn_nameptr = "..", .cn_namelen = 2,
 	};
 	struct vnode *up;
+	unsigned depth = 0;
 	int error = 0;
 
 	cn.cn_cred = kauth_cred_get();
 	*resultp = false;
 	vref(vp);
 	for (;;) {
+		/* A corrupt file system can make ".." loop without reaching
+		 * its root: give up instead of walking forever. */
+		if (++depth > RENAME_MAXDEPTH) {
+			printf("rename: \"..\" chain longer than %u "
+			    "directories: file system damaged?\n",
+			    RENAME_MAXDEPTH);
+			error = EUCLEAN;
+			break;
+		}
 		if (vp == anc) {
 			*resultp = true;
 			break;

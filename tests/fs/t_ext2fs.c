@@ -282,6 +282,30 @@ Test(ext2fs, truncate_after_read_then_grow, .init = setup)
 	leakcheck();
 }
 
+/*
+ * A damaged image whose ".." entries form a loop (a/.. is b, b/.. is a):
+ * a rename that must check ancestry ends with EUCLEAN, not an endless
+ * walk, and the kernel goes on.
+ */
+Test(ext2fs, dotdot_loop_rename, .init = boot, .timeout = 60)
+{
+	char cmd[512];
+
+	mkimage("-t ext2 -b 1024");
+	snprintf(cmd, sizeof(cmd), "debugfs -w -f - %s >/dev/null 2>&1 <<'EOF'\n"
+	    "mkdir a\nmkdir b\nmkdir c\n"
+	    "unlink a/..\nlink b a/..\nunlink b/..\nlink a b/..\n"
+	    "EOF", image);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	mnt("ext2fs", 0, NULL);
+	errno = 0;
+	cr_assert_eq(rump_sys_rename("/mnt/c", "/mnt/a/c"), -1);
+	cr_assert_eq(errno, EUCLEAN, "errno %d", errno);
+	/* the kernel still works */
+	put("/mnt/ok", "x", 1);
+	umnt();
+}
+
 Test(ext2fs, unlinked_open_file, .init = setup)
 {
 	static char buf[64 * 1024];
