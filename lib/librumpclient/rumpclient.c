@@ -1292,7 +1292,7 @@ rumpclient_prefork(void)
 {
 	struct rumpclient_fork *pf;
 	struct sp_hold_reply hr;
-	struct rc_conn *cc;
+	struct rc_conn *cc = NULL;
 	int error;
 
 	error = rc_conn_get(&cc);
@@ -1363,7 +1363,7 @@ rumpclient_fork_cancel(struct rumpclient_fork *pf)
 {
 	struct sp_cancel c;
 	struct sp_cancel_reply cr;
-	struct rc_conn *cc;
+	struct rc_conn *cc = NULL;
 
 	if (pf == NULL)
 		return;

@@ -103,9 +103,11 @@ void panic(const char *fmt, ...) __printflike(1, 2) __noreturn;
 	    #e, __FILE__, __LINE__, ##__VA_ARGS__))
 #define KDASSERT(e) KASSERT(e)
 #else
-#define KASSERT(e) ((void)0)
-#define KASSERTMSG(e, fmt, ...) ((void)0)
-#define KDASSERT(e) ((void)0)
+/* Not evaluated, but its variables count as used (no set-but-unused
+ * warnings in release builds). */
+#define KASSERT(e) ((void)sizeof((e) ? 1 : 0))
+#define KASSERTMSG(e, fmt, ...) ((void)sizeof((e) ? 1 : 0))
+#define KDASSERT(e) ((void)sizeof((e) ? 1 : 0))
 #endif
 #define CTASSERT(e) _Static_assert(e, #e)
 

@@ -39,7 +39,7 @@
 unsigned so_count;
 unsigned so_rights_inflight;
 
-static const char *const so_statenames[] = {
+static const char *const so_statenames[] __attribute__((__unused__)) = {
 	[SS_UNCONNECTED] = "unconnected", [SS_LISTENING] = "listening",
 	[SS_CONNECTING] = "connecting", [SS_CONNECTED] = "connected",
 	[SS_DISCONNECTING] = "disconnecting",

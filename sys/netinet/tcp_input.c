@@ -516,8 +516,7 @@ tcp_dupack(struct tcpcb *tp)
 	size_t mss = tp->t_maxseg;
 
 	tp->t_dupacks++;
-	if ((tp->t_flags & (TF_FASTRECOVERY | TF_SACK_PERMIT)) ==
-	    (TF_FASTRECOVERY | TF_SACK_PERMIT)) {
+	if ((tp->t_flags & TF_FASTRECOVERY) && TCP_SACK_RECOVERY(tp)) {
 		tcp_sack_output(tp);               /* RFC 6675 */
 		return;
 	}
@@ -553,7 +552,7 @@ tcp_dupack(struct tcpcb *tp)
 		tp->t_sackhint = tp->snd_una + (uint32_t)len;
 	}
 	tcp_rexmt_arm(tp);
-	if (tp->t_flags & TF_SACK_PERMIT) {
+	if (TCP_SACK_RECOVERY(tp)) {
 		/* RFC 6675: cwnd = ssthresh, then whatever the pipe allows. */
 		tp->snd_cwnd = tp->snd_ssthresh;
 		tcp_sack_output(tp);
@@ -640,7 +639,7 @@ tcp_newack(struct tcpcb *tp, struct tcp_seg *sg)
 			    MAX((uint32_t)(tp->snd_max - sg->ack), tp->t_maxseg)
 			    + tp->t_maxseg);
 			tp->t_dupacks = 0;
-		} else if (tp->t_flags & TF_SACK_PERMIT) {
+		} else if (TCP_SACK_RECOVERY(tp)) {
 			/* Partial ACK with SACK (RFC 6675 5.1): the
 			 * scoreboard says what to resend next. */
 			tcp_sndq_drop(tp, dacked);

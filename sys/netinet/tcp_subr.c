@@ -130,6 +130,7 @@ tcp_connhashidx(uint32_t laddr, uint16_t lport, uint32_t faddr,
  * purpose.  Unset (the default), ISNs follow RFC 6528.
  */
 static bool tcp_iss_fixed;                 /* [I] */
+bool tcp_sack_rxt = true;                  /* [I] tcp_var.h */
 static uint32_t tcp_iss_next;              /* [N] */
 
 void
@@ -140,6 +141,11 @@ tcp_init(void)
 
 	cprng_fast(tcp_secret, sizeof(tcp_secret));
 	tcp_lastport = (uint16_t)cprng_fast32();
+	if (rumpuser_getparam("RUMP_TCP_NOSACKRXT", buf, sizeof(buf)) == 0 &&
+	    strcmp(buf, "1") == 0) {
+		tcp_sack_rxt = false;
+		printf("tcp: test: SACK recovery off (NewReno only)\n");
+	}
 	if (rumpuser_getparam("RUMP_TCP_ISS", buf, sizeof(buf)) == 0 &&
 	    kstrtou64(buf, &v) == 0) {
 		tcp_iss_fixed = true;

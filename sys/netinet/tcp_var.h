@@ -376,5 +376,10 @@ size_t tcp_sack_sacked_bytes(const struct tcpcb *tp);
 uint32_t tcp_sack_pipe(const struct tcpcb *tp);
 /* In SACK recovery: send lost ranges, then new data, while pipe < cwnd. */
 void tcp_sack_output(struct tcpcb *tp);
+/* Recovery uses the scoreboard (RFC 6675) if SACK was negotiated, unless
+ * the test-only RUMP_TCP_NOSACKRXT=1 asks for NewReno only (to compare). */
+extern bool tcp_sack_rxt;                  /* [I] */
+#define TCP_SACK_RECOVERY(tp) \
+	(((tp)->t_flags & TF_SACK_PERMIT) != 0 && tcp_sack_rxt)
 
 #endif /* _SYS_NETINET_TCP_VAR_H_ */

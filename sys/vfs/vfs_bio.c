@@ -5,8 +5,10 @@
  * Disk file systems and the block-device node path (vfs_spec.c) read and
  * write device blocks through here.  A buffer caches b_bcount bytes of a
  * device vnode starting at block b_blkno (DEV_BSIZE units); it is found
- * through a hash of (vnode, blkno), and every buffer that nobody owns sits
- * on one LRU list.  Memory for buffers is kmem (charged to the memory
+ * through a hash of (vnode, blkno), and every clean buffer that nobody
+ * owns sits on one LRU list (a dirty one sits on the dirty list only, so
+ * trimming never walks over dirty buffers; it joins the LRU when its write
+ * completes).  Memory for buffers is kmem (charged to the memory
  * limit); a reclaimer gives clean cold buffers back to the pagedaemon and
  * starts writing dirty ones, and the cache trims itself to bcache_max.
  *
@@ -15,7 +17,7 @@
  *	(not cached) --getblk--> BUSY             contents unknown
  *	BUSY --I/O--> BUSY|DONE                   bread
  *	BUSY|DONE --brelse--> DONE (on the LRU)   anyone may take it
- *	BUSY --bdwrite--> DONE|DELWRI (LRU, on the dirty list)
+ *	BUSY --bdwrite--> DONE|DELWRI (on the dirty list, not the LRU)
  *	DELWRI --syncer, bio_flush, reclaim--> BUSY|WRITE|ASYNC
  *	BUSY|ASYNC --biodone--> DONE (LRU)        released by the completion
  *	BUSY --brelse(BC_INVAL), I/O error on read--> freed
@@ -66,7 +68,8 @@ static kcondvar_t bcache_syncercv;     /* [b] work for the syncer */
 static struct buf **bcache_hash;       /* [b] */
 static size_t bcache_hashsize;         /* [I] buckets, a power of 2 */
 static struct buf bcache_lru;          /* [b] sentinel; next is hottest */
-static struct buf bcache_dirty;        /* [b] sentinel; next is oldest */
+static struct buf bcache_dirty;        /* [b] sentinel; next is oldest;
+					  sorted by b_dirtytime */
 static struct bio_stats bcache_stats;  /* [b] */
 static unsigned bcache_inflight;       /* [b] writes in flight, all devices */
 static unsigned bcache_nthrottled;     /* [b] getblk()s waiting for room */
@@ -279,7 +282,8 @@ bio_release_locked(struct buf *bp, int bcflags)
 		bp->b_hashnext = NULL;
 		return bp;
 	}
-	bio_lru_insert(bp, (bcflags & BC_AGE) != 0);
+	if (!(bp->b_flags & B_DELWRI))
+		bio_lru_insert(bp, (bcflags & BC_AGE) != 0);
 	return NULL;
 }
 
@@ -327,23 +331,23 @@ bio_trim(uint64_t target)
 {
 	struct buf *bp, *prev, *dead = NULL;
 	size_t freed = 0;
-	unsigned ndirty = 0;
+	uint64_t ndirty;
 
 	mutex_enter(&bcache_lock);
+	/* The LRU holds clean idle buffers only: every one can go. */
 	for (bp = bcache_lru.b_lruprev; bp != &bcache_lru &&
 	    bcache_stats.bs_bytes > target; bp = prev) {
 		prev = bp->b_lruprev;
-		if (bp->b_flags & B_DELWRI) {
-			ndirty++;
-			continue;
-		}
+		KASSERT(!(bp->b_flags & (B_DELWRI | B_BUSY)));
 		freed += bp->b_allocsize;
 		bio_unhash(bp);
 		bp->b_hashnext = dead;
 		dead = bp;
 	}
+	ndirty = bcache_stats.bs_ndirty;
 	if (bcache_stats.bs_bytes > target && ndirty > 0)
-		(void)bio_writeout_locked(NULL, INT64_MAX, MIN(ndirty, 256));
+		(void)bio_writeout_locked(NULL, INT64_MAX,
+		    (unsigned)MIN(ndirty, 256));
 	mutex_exit(&bcache_lock);
 	bio_free_list(dead);
 	return freed;
@@ -859,10 +863,14 @@ bio_writeout_locked(struct vnode *vp, int64_t cutoff, unsigned maxbufs)
 
 	KASSERT(mutex_owned(&bcache_lock));
 	while (started < maxbufs) {
+		/* The list is in dirtying order: stop at the first young
+		 * buffer, so the syncer's scan is short. */
 		for (bp = bcache_dirty.b_dirtynext; bp != &bcache_dirty;
 		    bp = bp->b_dirtynext) {
-			if (bp->b_dirtytime > cutoff)
-				continue;
+			if (bp->b_dirtytime > cutoff) {
+				bp = &bcache_dirty;
+				break;
+			}
 			if ((vp == NULL || bp->b_vp == vp) &&
 			    !(bp->b_flags & B_BUSY))
 				break;

@@ -34,6 +34,8 @@ ext2_inode_loc(struct ext2_mount *fs, uint32_t ino, uint64_t *blkp,
 {
 	uint32_t g, idx;
 
+	*blkp = 0;
+	*offp = 0;
 	if (ino == 0 || ino > fs->e2_ninodes)
 		return ext2_corrupt(fs, "inode number %u", ino);
 	g = (ino - 1) / fs->e2_ipg;
