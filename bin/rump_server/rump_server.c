@@ -22,6 +22,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -124,6 +125,24 @@ loadmodule(const char *path)
 		    progname, path, strerror(error));
 }
 
+/* Make the directories above a drive's key (/dev for /dev/disk), as a
+ * kernel booted from nothing has only "/".  Errors show at registration. */
+static void
+mkparents(const char *key)
+{
+	char dir[PATH_MAX];
+	char *p;
+
+	if (strlen(key) >= sizeof(dir))
+		return;
+	strcpy(dir, key);
+	for (p = dir + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		(void)rump_sys_mkdir(dir, 0755);
+		*p = '/';
+	}
+}
+
 static int
 attachdrive(const struct drivespec *ds)
 {
@@ -138,6 +157,7 @@ attachdrive(const struct drivespec *ds)
 		    ds->ds_spec);
 		return -1;
 	}
+	mkparents(ds->ds_key);
 	error = reg(ds->ds_key, ds->ds_hostpath, (enum rump_etfs_type)
 	    ds->ds_type, ds->ds_offset, ds->ds_size);
 	if (error != 0) {

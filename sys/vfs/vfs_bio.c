@@ -57,9 +57,10 @@
 #include "vfs/buf.h"
 #include "vfs/buf_impl.h"
 
-#define BIO_CLUSTERMAX (128 * 1024)    /* bytes of one clustered I/O */
+#define BIO_CLUSTERMAX (1024 * 1024)   /* bytes of one clustered I/O, at
+					  most 1/16 of the cache */
 #define BIO_RAMAX      64              /* read-ahead window, buffers */
-#define BIO_DEFMAX     (256ULL << 20)  /* cache bytes without a limit */
+#define BIO_DEFMAX     (64ULL << 20)   /* cache bytes without a limit */
 
 kmutex_t bcache_lock;
 static kcondvar_t bcache_busycv;       /* [b] a WANTED buffer was released */
@@ -74,6 +75,11 @@ static struct bio_stats bcache_stats;  /* [b] */
 static unsigned bcache_inflight;       /* [b] writes in flight, all devices */
 static unsigned bcache_nthrottled;     /* [b] getblk()s waiting for room */
 static uint64_t bcache_max;            /* [I] bytes */
+static size_t bio_clustermax;          /* [I] bytes of one cluster */
+#define BIO_NBOUNCE 4                  /* idle bounce areas kept */
+static void *bio_bounce[BIO_NBOUNCE];  /* [b] idle bounce areas of
+					  bio_clustermax bytes, or NULL */
+static unsigned bio_nbounce;           /* [b] how many */
 static int64_t bio_syncdelay = 30;     /* [I] seconds */
 static bool bio_syncer_stop;           /* [b] */
 static bool bio_syncer_urgent;         /* [b] too much dirty data */
@@ -325,6 +331,7 @@ bio_waitbusy(struct buf *bp)
  */
 static size_t bio_writeout_locked(struct vnode *vp, int64_t cutoff,
     unsigned maxbufs);
+static size_t bio_bounce_drain(void);
 
 static size_t
 bio_trim(uint64_t target)
@@ -361,7 +368,8 @@ bio_reclaim(void *arg, size_t target)
 	mutex_enter(&bcache_lock);
 	bytes = bcache_stats.bs_bytes;
 	mutex_exit(&bcache_lock);
-	return bio_trim(bytes > target ? bytes - target : 0);
+	return bio_bounce_drain() + bio_trim(bytes > target ? bytes - target :
+	    0);
 }
 
 /*
@@ -524,6 +532,61 @@ bio_async_done(struct buf *bp, int error, size_t resid)
 }
 
 /*
+ * Bounce areas of clusters (bio_clustermax bytes): a few idle ones are
+ * kept, as allocating and freeing one per cluster makes the host map and
+ * fault in fresh pages for every byte written.  No sleeping (reclaim
+ * writes through here); the reclaimer gives the idle ones back.
+ */
+static void *
+bio_bounce_get(void)
+{
+	void *p = NULL;
+
+	mutex_enter(&bcache_lock);
+	if (bio_nbounce > 0) {
+		p = bio_bounce[--bio_nbounce];
+		bio_bounce[bio_nbounce] = NULL;
+	}
+	mutex_exit(&bcache_lock);
+	if (p == NULL)
+		p = kmem_alloc(bio_clustermax, KM_NOSLEEP);
+	return p;
+}
+
+static void
+bio_bounce_put(void *p)
+{
+	mutex_enter(&bcache_lock);
+	if (bio_nbounce < BIO_NBOUNCE) {
+		bio_bounce[bio_nbounce++] = p;
+		p = NULL;
+	}
+	mutex_exit(&bcache_lock);
+	if (p != NULL)
+		kmem_free(p, bio_clustermax);
+}
+
+/* Free the idle bounce areas; returns the bytes freed. */
+static size_t
+bio_bounce_drain(void)
+{
+	void *spare[BIO_NBOUNCE];
+	unsigned i, n;
+
+	mutex_enter(&bcache_lock);
+	n = bio_nbounce;
+	for (i = 0; i < n; i++) {
+		spare[i] = bio_bounce[i];
+		bio_bounce[i] = NULL;
+	}
+	bio_nbounce = 0;
+	mutex_exit(&bcache_lock);
+	for (i = 0; i < n; i++)
+		kmem_free(spare[i], bio_clustermax);
+	return (size_t)n * bio_clustermax;
+}
+
+/*
  * Completion of a cluster (a raw buffer carrying the I/O of several cached
  * ones, B_ASYNC): copy what was read into the members, complete each, and
  * free the cluster.  Members past what was transferred fail with EIO.
@@ -556,7 +619,7 @@ bio_cluster_done(struct buf *cl, int error, size_t resid)
 		}
 	}
 	mutex_exit(&bcache_lock);
-	kmem_free(p, cl->b_bcount);
+	bio_bounce_put(p);
 	bio_rawfree(cl);
 	bio_free_list(dead);
 }
@@ -623,7 +686,7 @@ bio_start_chain(struct buf *first, size_t total, int cmd)
 	char *p = NULL;
 
 	if (first->b_cluster != NULL) {
-		p = kmem_alloc(total, KM_NOSLEEP);
+		p = bio_bounce_get();
 		cl = p != NULL ? bio_hdr_alloc(first->b_vp, first->b_blkno,
 		    total, KM_NOSLEEP) : NULL;
 		if (cl != NULL) {
@@ -642,7 +705,7 @@ bio_start_chain(struct buf *first, size_t total, int cmd)
 			return;
 		}
 		if (p != NULL)
-			kmem_free(p, total);
+			bio_bounce_put(p);
 	}
 	for (m = first; m != NULL; m = next) {
 		next = m->b_cluster;
@@ -757,7 +820,7 @@ breada(struct vnode *vp, daddr_t blkno, size_t size, int nblks)
 		}
 		/* A run of missing blocks ends: read it in one go. */
 		if (first != NULL && (bp == NULL ||
-		    total + size > BIO_CLUSTERMAX)) {
+		    total + size > bio_clustermax)) {
 			bio_start_chain(first, total, B_READ);
 			first = last = NULL;
 			total = 0;
@@ -888,7 +951,7 @@ bio_writeout_locked(struct vnode *vp, int64_t cutoff, unsigned maxbufs)
 			m = nb >= 0 ? bio_lookup(bp->b_vp, nb) : NULL;
 			if (m == NULL || m->b_bcount != bp->b_bcount ||
 			    (m->b_flags & (B_BUSY | B_DELWRI)) != B_DELWRI ||
-			    total + m->b_bcount > BIO_CLUSTERMAX)
+			    total + m->b_bcount > bio_clustermax)
 				break;
 			bio_acquire(m);
 			m->b_cluster = first;
@@ -901,7 +964,7 @@ bio_writeout_locked(struct vnode *vp, int64_t cutoff, unsigned maxbufs)
 			m = bio_lookup(bp->b_vp, nb);
 			if (m == NULL || m->b_bcount != bp->b_bcount ||
 			    (m->b_flags & (B_BUSY | B_DELWRI)) != B_DELWRI ||
-			    total + m->b_bcount > BIO_CLUSTERMAX)
+			    total + m->b_bcount > bio_clustermax)
 				break;
 			bio_acquire(m);
 			m->b_cluster = NULL;
@@ -1095,6 +1158,8 @@ bio_init(void)
 	cv_init(&bcache_iocv, "bwrites");
 	cv_init(&bcache_syncercv, "syncer");
 	bcache_max = limit != 0 ? MAX(limit / 2, 256 * 1024) : BIO_DEFMAX;
+	bio_clustermax = (size_t)MIN((uint64_t)BIO_CLUSTERMAX,
+	    MAX(bcache_max / 16, 64 * 1024));
 	/* About two 4 KiB buffers of a full cache per bucket. */
 	for (bcache_hashsize = 1024; bcache_hashsize < (1U << 18) &&
 	    bcache_hashsize * 2 * PAGE_SIZE < bcache_max;
@@ -1130,4 +1195,5 @@ bio_shutdown(void)
 	mutex_exit(&bcache_lock);
 	if (l != NULL)
 		(void)kthread_join(l);
+	(void)bio_bounce_drain();
 }

@@ -92,6 +92,23 @@ main(int argc, char *argv[])
 			return fail(argv[2]);
 		return rump_sys_close(fd) == 0 ? 0 : fail("close");
 	}
+	if (strcmp(argv[1], "fput") == 0 && argc == 4) {
+		/* put, then fsync: the data is acknowledged as stored */
+		fd = rump_sys_open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || rump_sys_write(fd, argv[3], strlen(argv[3])) < 0)
+			return fail(argv[2]);
+		if (rump_sys_fsync(fd) != 0)
+			return fail("fsync");
+		return rump_sys_close(fd) == 0 ? 0 : fail("close");
+	}
+	if (strcmp(argv[1], "mount") == 0 && argc == 5) {
+		/* mount SOURCE DIR FSTYPE, making DIR if needed */
+		if (rump_sys_mkdir(argv[3], 0755) != 0 && errno != EEXIST)
+			return fail(argv[3]);
+		if (rump_sys_mount(argv[2], argv[3], argv[4], 0, NULL) != 0)
+			return fail("mount");
+		return 0;
+	}
 	if (strcmp(argv[1], "write") == 0 && argc == 4) {
 		fd = rump_sys_open(argv[2], O_WRONLY, 0);
 		if (fd < 0 || rump_sys_write(fd, argv[3], strlen(argv[3])) < 0)
