@@ -801,8 +801,16 @@ breada(struct vnode *vp, daddr_t blkno, size_t size, int nblks)
 	mutex_enter(&spec_lock);
 	end = sd->sd_size;
 	mutex_exit(&spec_lock);
-	/* Only into room the cache has: read-ahead never makes room. */
+	/* Read-ahead makes room by dropping cold clean buffers (cheap: the
+	 * LRU holds clean ones only), then reads only into the room there
+	 * is, so a long sequential read keeps its window in a full cache. */
 	mutex_enter(&bcache_lock);
+	if (nblks > 0 && (uint64_t)nblks * size < bcache_max / 4 &&
+	    bcache_stats.bs_bytes + (uint64_t)nblks * size > bcache_max) {
+		mutex_exit(&bcache_lock);
+		(void)bio_trim(bcache_max - (uint64_t)nblks * size);
+		mutex_enter(&bcache_lock);
+	}
 	if (bcache_stats.bs_bytes + (uint64_t)nblks * size > bcache_max)
 		nblks = bcache_stats.bs_bytes + size > bcache_max ? 0 :
 		    (int)((bcache_max - bcache_stats.bs_bytes) / size);
@@ -1050,6 +1058,7 @@ again:
 	}
 	mutex_exit(&bcache_lock);
 	bio_free_list(dead);
+	(void)bio_bounce_drain();	/* a device goes away: keep nothing */
 }
 
 /*
@@ -1094,6 +1103,7 @@ again:
 		}
 	}
 	mutex_exit(&bcache_lock);
+	(void)bio_bounce_drain();
 	return error;
 }
 
