@@ -33,6 +33,7 @@
 
 #define RMDIR_BUFSIZE 32768
 #define RM_COPYCHUNK (1024 * 1024)
+#define RM_RBUFMIN (1024 * 1024)      /* FUSE's largest request */
 
 struct rmdir {
 	int d_fd;
@@ -449,10 +450,25 @@ rm_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 	rmnode_rele(n);
 }
 
+/* Set once by rm_init, before any other operation. */
+static bool rm_writeback;
+
+/*
+ * With the host's writeback cache, the host reads pages of files opened
+ * only for writing (to fill partly written pages) and sends writes of
+ * O_APPEND files at the offsets it computed itself: the kernel descriptor
+ * must be readable and must not append.
+ */
 static int
 open_flags(int flags)
 {
-	return (flags & ~(O_CREAT | O_EXCL | O_NOCTTY)) | O_CLOEXEC;
+	flags = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY)) | O_CLOEXEC;
+	if (rm_writeback) {
+		if ((flags & O_ACCMODE) == O_WRONLY)
+			flags = (flags & ~O_ACCMODE) | O_RDWR;
+		flags &= ~O_APPEND;
+	}
+	return flags;
 }
 
 static void
@@ -493,7 +509,8 @@ rm_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	int error, fd;
 
 	fd = rump_sys_openat(p->n_dirfd, name,
-	    (fi->flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC) & ~O_NOCTTY, mode);
+	    open_flags(fi->flags) | (fi->flags & O_EXCL) | O_CREAT |
+	    O_NOFOLLOW, mode);
 	if (fd < 0) {
 		error = errno;
 		rmnode_rele(p);
@@ -525,14 +542,52 @@ rm_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	}
 }
 
+/*
+ * Each worker thread reads into its own buffer, kept for the thread's
+ * life: a fresh malloc of a request's size (128 KiB of readahead up to
+ * 1 MiB) is an mmap, page faults and an munmap on every read.
+ */
+static pthread_key_t rm_rbuf_key;
+static pthread_once_t rm_rbuf_once = PTHREAD_ONCE_INIT;
+
+struct rmrbuf {
+	size_t rb_size;
+	char rb_data[];
+};
+
+static void
+rm_rbuf_init(void)
+{
+	if (pthread_key_create(&rm_rbuf_key, free) != 0)
+		abort();
+}
+
+static char *
+rm_rbuf(size_t size)
+{
+	struct rmrbuf *rb;
+
+	pthread_once(&rm_rbuf_once, rm_rbuf_init);
+	rb = pthread_getspecific(rm_rbuf_key);
+	if (rb != NULL && rb->rb_size >= size)
+		return rb->rb_data;
+	if (size < RM_RBUFMIN)
+		size = RM_RBUFMIN;
+	free(rb);
+	if ((rb = malloc(sizeof(*rb) + size)) != NULL)
+		rb->rb_size = size;
+	pthread_setspecific(rm_rbuf_key, rb);
+	return rb != NULL ? rb->rb_data : NULL;
+}
+
 static void
 rm_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
     struct fuse_file_info *fi)
 {
-	char stackbuf[65536], *buf = stackbuf;
+	char *buf;
 	ssize_t n;
 
-	if (size > sizeof(stackbuf) && (buf = malloc(size)) == NULL) {
+	if ((buf = rm_rbuf(size)) == NULL) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
@@ -541,8 +596,6 @@ rm_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, errno);
 	else
 		fuse_reply_buf(req, buf, (size_t)n);
-	if (buf != stackbuf)
-		free(buf);
 }
 
 static void
@@ -867,8 +920,10 @@ rm_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_PARALLEL_DIROPS;
 	if ((conn->capable & FUSE_CAP_CACHE_SYMLINKS))
 		conn->want |= FUSE_CAP_CACHE_SYMLINKS;
-	if (wb != NULL && *wb && (conn->capable & FUSE_CAP_WRITEBACK_CACHE))
+	if (wb != NULL && *wb && (conn->capable & FUSE_CAP_WRITEBACK_CACHE)) {
 		conn->want |= FUSE_CAP_WRITEBACK_CACHE;
+		rm_writeback = true;
+	}
 	/* Our data is stable: no need to drop it on every mtime change. */
 	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
 }

@@ -270,6 +270,7 @@ close(int fd)
 {
 	int k, r;
 
+	hj_epoll_forget(fd);
 	if (hj_fd(fd, &k) == HJ_HOST) {
 		if (__builtin_expect(hj_isclient(fd), 0)) {
 			/* The program's close of our connection: keep it. */

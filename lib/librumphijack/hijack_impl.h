@@ -146,5 +146,7 @@ int hj_dir_isrump(void *dirp);
 /* Poll over host and kernel descriptors (hijack_io.c). */
 struct pollfd;
 int hj_poll(struct pollfd *fds, unsigned long nfds, int timeout_ms);
+/* close(fd): drop epoll registrations of fd or on it (hijack_epoll.c). */
+void hj_epoll_forget(int fd);
 
 #endif /* _HIJACK_IMPL_H_ */

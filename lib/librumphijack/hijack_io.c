@@ -14,8 +14,8 @@
  * MAP_SHARED ones only read-only (ENODEV for writable ones).
  *
  * sendfile and copy_file_range with a kernel descriptor on either side
- * copy through a buffer.  epoll cannot watch kernel descriptors
- * (epoll_ctl says ENOSYS).
+ * copy through a buffer.  epoll over kernel descriptors is
+ * hijack_epoll.c's.
  */
 #undef _FILE_OFFSET_BITS
 #undef _FORTIFY_SOURCE
@@ -29,7 +29,6 @@
 #include <string.h>
 #include <linux/fs.h>
 #include <stdint.h>
-#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/select.h>
@@ -506,16 +505,6 @@ pselect(int nfds, fd_set *r, fd_set *w, fd_set *e, const struct timespec *ts,
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	errno = error;
 	return res;
-}
-
-HJ_EXPORT int
-epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
-{
-	int k;
-
-	if (hj_fd(fd, &k) == HJ_RUMP || hj_fd(epfd, &k) == HJ_RUMP)
-		return hj_set_errno(ENOSYS);
-	return REAL(epoll_ctl)(epfd, op, fd, ev);
 }
 
 /* --- mmap --- */
