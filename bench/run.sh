@@ -179,6 +179,11 @@ if [ -x "$B/bench_net" ]; then
 	run bench_net
 fi
 
+# TCP over lo0 against Linux's loopback TCP (issue 6)
+if [ -x "$B/bench_tcp" ]; then
+	run bench_tcp
+fi
+
 echo "== summary (ratio = ours / reference)"
 awk -F'|' '
 	function met(ours, ratio, target,   op, num, val) {

@@ -159,9 +159,9 @@ tcp_sack_output(struct tcpcb *tp)
 			break;
 		if (tcp_sack_nexthole(tp, &seq, &len)) {
 			/* Retransmit the next lost range. */
+			if ((size_t)(seq - tp->snd_una) >= tp->t_sndcc)
+				break;             /* only the FIN is left */
 			len = MIN(len, tp->t_sndcc - (size_t)(seq - tp->snd_una));
-			if (len == 0)
-				break;
 			if (tcp_send_segment(tp, seq, TH_ACK,
 			    (size_t)(seq - tp->snd_una), len) != 0)
 				break;
@@ -178,8 +178,6 @@ tcp_sack_output(struct tcpcb *tp)
 		len = MIN(mss, avail);
 		if (SEQ_GT(tp->snd_max + (uint32_t)len,
 		    tp->snd_una + tp->snd_wnd))
-			break;
-		if (len < mss && avail > len)
 			break;
 		if (tcp_send_segment(tp, tp->snd_max, TH_ACK,
 		    (size_t)(tp->snd_max - tp->snd_una), len) != 0)
