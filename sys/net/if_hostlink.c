@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * if_hostlink.c: the common part of Ethernet interfaces whose wire is
+ * something of the host (shmif's bus file, virtif's tap device); see
+ * if_hostlink.h.  The drivers give host operations and a cloner.
+ *
+ * Linking (SIOCSLINKSTR) attaches the host side and starts a receive
+ * thread that takes frames with hlo_recv and queues them for the netisr
+ * thread (if_input); it sleeps in the host with hlo_wait, its virtual CPU
+ * released, while the link is quiet.  if_transmit copies the frame out of
+ * the mbuf chain and hands it to hlo_send in the sender's context.
+ * Unlinking (stop, destroy, a new link string) wakes the thread with
+ * hlo_stop, joins it and detaches.
+ *
+ * Locking: [s] sc_lock (the link and the receive thread's life; never
+ * held across hypercalls that sleep); [t] sc_txlock serialises the
+ * transmit buffer.  Lock order: sc_lock > sc_txlock.
+ */
+#include "kern/kern.h"
+#include "kern/callout.h"
+#include "kern/kmem.h"
+#include "kern/lock.h"
+#include "kern/lwp.h"
+#include "net/if.h"
+#include "net/if_ether.h"
+#include "net/if_hostlink.h"
+#include "net/mbuf.h"
+
+struct hostlink_sc {
+	struct ifnet sc_if;                /* first: container_of */
+	const struct hostlink_ops *sc_ops; /* [I] */
+	kmutex_t sc_lock;
+	void *sc_h;                        /* [s] NULL until a link string */
+	struct lwp *sc_rcvl;               /* [s] receive thread */
+	bool sc_stop;                      /* [s] thread must leave */
+	char *sc_linkstr;                  /* [s] */
+	uint64_t sc_overruns;              /* receive thread only */
+	kmutex_t sc_txlock;
+	uint8_t sc_txbuf[];                /* [t] hlo_maxframe bytes */
+};
+#define HOSTLINK_SCSIZE(ops) \
+	(sizeof(struct hostlink_sc) + (ops)->hlo_maxframe)
+
+static struct hostlink_sc *
+ifp_to_sc(struct ifnet *ifp)
+{
+	return container_of(ifp, struct hostlink_sc, sc_if);
+}
+
+static int
+hostlink_transmit(struct ifnet *ifp, struct mbuf *m)
+{
+	struct hostlink_sc *sc = ifp_to_sc(ifp);
+	size_t len = m->m_pkthdr.len;
+	int error;
+
+	if (len > sc->sc_ops->hlo_maxframe || len > (size_t)ifp->if_mtu + ETHER_HDR_LEN) {
+		IF_STAT_INC(ifp, if_oerrors);
+		m_freem(m);
+		return EMSGSIZE;
+	}
+	mutex_enter(&sc->sc_txlock);
+	if (sc->sc_h == NULL) {
+		mutex_exit(&sc->sc_txlock);
+		IF_STAT_INC(ifp, if_oerrors);
+		m_freem(m);
+		return ENETDOWN;
+	}
+	(void)m_copydata(m, 0, len, sc->sc_txbuf);
+	error = sc->sc_ops->hlo_send(sc->sc_h, sc->sc_txbuf, len);
+	mutex_exit(&sc->sc_txlock);
+	m_freem(m);
+	if (error != 0) {
+		IF_STAT_INC(ifp, if_oerrors);
+		return error;
+	}
+	IF_STAT_INC(ifp, if_opackets);
+	IF_STAT_ADD(ifp, if_obytes, len);
+	return 0;
+}
+
+static void
+hostlink_rcvthread(void *arg)
+{
+	struct hostlink_sc *sc = arg;
+	struct ifnet *ifp = &sc->sc_if;
+	void *h;
+	struct mbuf *m = NULL;
+	uint64_t overruns = 0;
+	size_t len, bufsize = 0;
+	int error;
+
+	mutex_enter(&sc->sc_lock);
+	h = sc->sc_h;
+	mutex_exit(&sc->sc_lock);
+	for (;;) {
+		mutex_enter(&sc->sc_lock);
+		if (sc->sc_stop) {
+			mutex_exit(&sc->sc_lock);
+			break;
+		}
+		mutex_exit(&sc->sc_lock);
+		if (m == NULL) {
+			/* Room for a frame of our MTU: a cluster at 1500.
+			 * Larger frames are not for us. */
+			bufsize = (size_t)atomic_load_relaxed(&ifp->if_mtu) +
+			    ETHER_HDR_LEN;
+			m = m_getlen(bufsize, M_WAIT, MT_DATA, true);
+			if (m == NULL)
+				break;
+		}
+		error = sc->sc_ops->hlo_recv(h, mtod(m, void *), bufsize,
+		    &len, &overruns);
+		if (overruns != sc->sc_overruns) {
+			IF_STAT_ADD(ifp, if_overruns,
+			    overruns - sc->sc_overruns);
+			IF_STAT_ADD(ifp, if_iqdrops,
+			    overruns - sc->sc_overruns);
+			sc->sc_overruns = overruns;
+		}
+		if (error == 0) {
+			m->m_len = m->m_pkthdr.len = len;
+			if (if_isup(ifp))
+				if_input(ifp, m);
+			else
+				m_freem(m);
+			m = NULL;
+			continue;
+		}
+		if (error == EAGAIN) {
+			/* Sleep in the host without holding a CPU. */
+			rump_unschedule();
+			sc->sc_ops->hlo_wait(h);
+			rump_schedule();
+			continue;
+		}
+		IF_STAT_INC(ifp, if_ierrors);
+		/* A broken device: do not spin on it. */
+		if (sc->sc_ops->hlo_errpause > 0)
+			(void)kpause(sc->sc_ops->hlo_errpause);
+	}
+	m_freem(m);
+	kthread_exit(0);
+}
+
+/* Leave the link, if on one.  Called without sc_lock. */
+static void
+hostlink_unlink(struct hostlink_sc *sc)
+{
+	void *h;
+	struct lwp *l;
+
+	mutex_enter(&sc->sc_lock);
+	h = sc->sc_h;
+	l = sc->sc_rcvl;
+	sc->sc_stop = true;
+	mutex_exit(&sc->sc_lock);
+	if (h == NULL)
+		return;
+	if (l != NULL) {
+		sc->sc_ops->hlo_stop(h);
+		(void)kthread_join(l);
+	}
+	mutex_enter(&sc->sc_txlock);
+	sc->sc_h = NULL;
+	mutex_exit(&sc->sc_txlock);
+	mutex_enter(&sc->sc_lock);
+	sc->sc_rcvl = NULL;
+	mutex_exit(&sc->sc_lock);
+	rump_unschedule();
+	sc->sc_ops->hlo_detach(h);
+	rump_schedule();
+	if (sc->sc_linkstr != NULL) {
+		kmem_free(sc->sc_linkstr, strlen(sc->sc_linkstr) + 1);
+		sc->sc_linkstr = NULL;
+	}
+}
+
+static int
+hostlink_link(struct hostlink_sc *sc, const char *path)
+{
+	void *h;
+	struct lwp *l;
+	size_t n = strlen(path);
+	int error;
+
+	if (n == 0)
+		return EINVAL;
+	hostlink_unlink(sc);
+	rump_unschedule();
+	error = sc->sc_ops->hlo_attach(path, &h);
+	rump_schedule();
+	if (error != 0)
+		return error;
+	mutex_enter(&sc->sc_txlock);
+	sc->sc_h = h;
+	mutex_exit(&sc->sc_txlock);
+	mutex_enter(&sc->sc_lock);
+	sc->sc_stop = false;
+	sc->sc_linkstr = kmem_alloc(n + 1, KM_SLEEP);
+	memcpy(sc->sc_linkstr, path, n + 1);
+	mutex_exit(&sc->sc_lock);
+	error = kthread_create(KTHREAD_JOINABLE, hostlink_rcvthread, sc, &l,
+	    "%s", sc->sc_if.if_xname);
+	if (error != 0) {
+		hostlink_unlink(sc);
+		return error;
+	}
+	mutex_enter(&sc->sc_lock);
+	sc->sc_rcvl = l;
+	mutex_exit(&sc->sc_lock);
+	return 0;
+}
+
+static int
+hostlink_ioctl(struct ifnet *ifp, unsigned long cmd, void *data)
+{
+	struct hostlink_sc *sc = ifp_to_sc(ifp);
+
+	switch (cmd) {
+	case SIOCSIFFLAGS:
+		return 0;
+	case SIOCSIFMTU:
+		return *(int *)data <=
+		    (int)(sc->sc_ops->hlo_maxframe - ETHER_HDR_LEN) ? 0 : EINVAL;
+	case SIOCSLINKSTR:
+		return hostlink_link(sc, data);
+	}
+	return ENOTTY;
+}
+
+static void
+hostlink_stop(struct ifnet *ifp)
+{
+	hostlink_unlink(ifp_to_sc(ifp));
+}
+
+int
+hostlink_clone_create(const struct if_cloner *ifc, int unit)
+{
+	const struct hostlink_ops *ops =
+	    container_of(ifc, struct hostlink_cloner, hc_cloner)->hc_ops;
+	struct hostlink_sc *sc;
+	uint8_t ea[ETHER_ADDR_LEN];
+	int error;
+
+	sc = kmem_zalloc(HOSTLINK_SCSIZE(ops), KM_SLEEP);
+	sc->sc_ops = ops;
+	mutex_init(&sc->sc_lock, MUTEX_DEFAULT, ifc->ifc_name);
+	mutex_init(&sc->sc_txlock, MUTEX_DEFAULT, ifc->ifc_name);
+	if_initialize(&sc->sc_if);
+	snprintf(sc->sc_if.if_xname, IFNAMSIZ, "%s%d", ifc->ifc_name, unit);
+	sc->sc_if.if_cloner = ifc;
+	sc->sc_if.if_softc = sc;
+	ether_randaddr(ea);
+	ether_ifattach(&sc->sc_if, ea);
+	sc->sc_if.if_transmit = hostlink_transmit;
+	sc->sc_if.if_ioctl = hostlink_ioctl;
+	sc->sc_if.if_stop = hostlink_stop;
+	error = if_attach(&sc->sc_if);
+	if (error != 0) {
+		if_free(&sc->sc_if);
+		mutex_destroy(&sc->sc_txlock);
+		mutex_destroy(&sc->sc_lock);
+		kmem_free(sc, HOSTLINK_SCSIZE(ops));
+	}
+	return error;
+}
+
+int
+hostlink_clone_destroy(struct ifnet *ifp)
+{
+	struct hostlink_sc *sc = ifp_to_sc(ifp);
+
+	if_detach(ifp);                  /* runs hostlink_stop */
+	if_free(ifp);
+	mutex_destroy(&sc->sc_txlock);
+	mutex_destroy(&sc->sc_lock);
+	kmem_free(sc, HOSTLINK_SCSIZE(sc->sc_ops));
+	return 0;
+}
