@@ -449,30 +449,6 @@ hostdir_fsync(struct vnode *vp, kauth_cred_t cred, int flags, off_t start,
 	return hd_err(error);
 }
 
-/* Put one getdents64 record into uio; -1 when it does not fit. */
-static int
-hd_emit(struct uio *uio, uint64_t ino, uint64_t next, unsigned type,
-    const char *name, size_t namelen)
-{
-	union {
-		struct rump_dirent64 d;
-		char buf[sizeof(struct rump_dirent64) + NAME_MAX + 8];
-	} rec;
-	size_t reclen;
-
-	reclen = roundup(offsetof(struct rump_dirent64, d_name) + namelen + 1,
-	    8);
-	if (reclen > uio->uio_resid)
-		return -1;
-	memset(&rec, 0, reclen);
-	rec.d.d_ino = ino;
-	rec.d.d_off = (int64_t)next;
-	rec.d.d_reclen = (uint16_t)reclen;
-	rec.d.d_type = (uint8_t)type;
-	memcpy(rec.d.d_name, name, namelen);
-	return uiomove(&rec, reclen, uio);
-}
-
 /* Cookies: 0 ".", 1 "..", 2 + k the host's k-th entry. */
 static int
 hostdir_readdir(struct vnode *vp, struct uio *uio, kauth_cred_t cred,
@@ -491,14 +467,14 @@ hostdir_readdir(struct vnode *vp, struct uio *uio, kauth_cred_t cred,
 		return EINVAL;
 	cookie = (uint64_t)uio->uio_offset;
 	if (cookie == 0) {
-		error = hd_emit(uio, hn->hn_ino, 1, DT_DIR, ".", 1);
+		error = vfs_dirent_emit(uio, hn->hn_ino, 1, DT_DIR, ".", 1);
 		if (error != 0)
 			goto out;
 		nemit++;
 		cookie = 1;
 	}
 	if (cookie == 1) {
-		error = hd_emit(uio, hn->hn_ino, 2, DT_DIR, "..", 2);
+		error = vfs_dirent_emit(uio, hn->hn_ino, 2, DT_DIR, "..", 2);
 		if (error != 0)
 			goto out;
 		nemit++;
@@ -520,7 +496,7 @@ hostdir_readdir(struct vnode *vp, struct uio *uio, kauth_cred_t cred,
 			}
 			namelen = strnlen(ents[i].d_name,
 			    sizeof(ents[i].d_name));
-			error = hd_emit(uio, ents[i].d_ino, cookie + 1,
+			error = vfs_dirent_emit(uio, ents[i].d_ino, cookie + 1,
 			    vtype_to_dt(hd_vtype(ents[i].d_ft)),
 			    ents[i].d_name, namelen);
 			if (error != 0)

@@ -146,6 +146,30 @@ uiomove(void *buf, size_t n, struct uio *uio)
 }
 
 int
+vfs_dirent_emit(struct uio *uio, uint64_t ino, uint64_t next, unsigned type,
+    const char *name, size_t namelen)
+{
+	union {
+		struct rump_dirent64 d;
+		char buf[sizeof(struct rump_dirent64) + NAME_MAX + 8];
+	} rec;
+	size_t reclen;
+
+	KASSERT(namelen <= NAME_MAX);
+	reclen = roundup(offsetof(struct rump_dirent64, d_name) + namelen + 1,
+	    8);
+	if (reclen > uio->uio_resid)
+		return -1;
+	memset(&rec, 0, reclen);
+	rec.d.d_ino = ino;
+	rec.d.d_off = (int64_t)next;
+	rec.d.d_reclen = (uint16_t)reclen;
+	rec.d.d_type = (uint8_t)type;
+	memcpy(rec.d.d_name, name, namelen);
+	return uiomove(&rec, reclen, uio);
+}
+
+int
 vn_rdwr(enum uio_rw rw, struct vnode *vp, void *buf, size_t len,
     off_t offset, int ioflag, kauth_cred_t cred, size_t *residp)
 {

@@ -134,6 +134,13 @@ struct uio {
 /* Move n bytes between kernel buffer buf and the uio (copyin/copyout for
  * user space), advancing it.  0 or EFAULT. */
 int uiomove(void *buf, size_t n, struct uio *uio);
+/*
+ * Put one getdents64 record (struct rump_dirent64: ino, d_off = next, the
+ * DT_* type, the name of namelen <= NAME_MAX bytes) into uio, for
+ * VOP_READDIR.  0, EFAULT, or -1 when it does not fit in what is left.
+ */
+int vfs_dirent_emit(struct uio *uio, uint64_t ino, uint64_t next,
+    unsigned type, const char *name, size_t namelen);
 
 /* ioflag for VOP_READ/VOP_WRITE */
 #define IO_APPEND  0x01

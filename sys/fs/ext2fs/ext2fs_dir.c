@@ -448,30 +448,6 @@ ext2_ft_to_dt(uint8_t t)
 	return t < EXT2_FT_MAX ? dt[t] : DT_UNKNOWN;
 }
 
-/* Emit one record; -1 if it does not fit. */
-static int
-ext2_dir_emit(struct uio *uio, uint64_t ino, uint64_t next, unsigned type,
-    const char *name, size_t namelen)
-{
-	union {
-		struct rump_dirent64 d;
-		char buf[sizeof(struct rump_dirent64) + EXT2_NAME_MAX + 8];
-	} rec;
-	size_t reclen;
-
-	reclen = roundup(offsetof(struct rump_dirent64, d_name) + namelen + 1,
-	    8);
-	if (reclen > uio->uio_resid)
-		return -1;
-	memset(&rec, 0, reclen);
-	rec.d.d_ino = ino;
-	rec.d.d_off = (int64_t)next;
-	rec.d.d_reclen = (uint16_t)reclen;
-	rec.d.d_type = (uint8_t)type;
-	memcpy(rec.d.d_name, name, namelen);
-	return uiomove(&rec, reclen, uio);
-}
-
 int
 ext2_dir_readdir(struct ext2_node *dn, struct uio *uio, int *eofflag)
 {
@@ -496,7 +472,7 @@ ext2_dir_readdir(struct ext2_node *dn, struct uio *uio, int *eofflag)
 			r = ext2_reclen(fs, de);
 			if (base + off < pos || de->d_ino == 0)
 				continue;
-			error = ext2_dir_emit(uio, e2_le32(de->d_ino),
+			error = vfs_dirent_emit(uio, e2_le32(de->d_ino),
 			    base + off + r,
 			    ext2_ft_to_dt((fs->e2_incompat & EXT2_FI_FILETYPE) ?
 			    de->d_type : 0), de->d_name, ext2_namelen(fs, de));

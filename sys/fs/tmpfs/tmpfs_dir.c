@@ -295,33 +295,6 @@ tmpfs_dir_seek(struct tmpfs_dir *dir, uint64_t cookie)
 }
 
 /*
- * Put one getdents64 record into uio.  Returns 0, EFAULT, or -1 when the
- * record does not fit in what is left of the caller's buffer.
- */
-static int
-tmpfs_dir_emit(struct uio *uio, ino_t ino, uint64_t nextcookie,
-    unsigned type, const char *name, size_t namelen)
-{
-	union {
-		struct rump_dirent64 d;
-		char buf[sizeof(struct rump_dirent64) + NAME_MAX + 8];
-	} rec;
-	size_t reclen;
-
-	reclen = roundup(offsetof(struct rump_dirent64, d_name) + namelen + 1,
-	    8);
-	if (reclen > uio->uio_resid)
-		return -1;
-	memset(&rec, 0, reclen);
-	rec.d.d_ino = ino;
-	rec.d.d_off = (int64_t)nextcookie;
-	rec.d.d_reclen = (uint16_t)reclen;
-	rec.d.d_type = (uint8_t)type;
-	memcpy(rec.d.d_name, name, namelen);
-	return uiomove(&rec, reclen, uio);
-}
-
-/*
  * Read entries of dnode into uio as struct rump_dirent64 records,
  * starting at the cookie uio_offset; each record's d_off is the cookie of
  * the entry after it, and uio_offset is left at the cookie to continue
@@ -344,7 +317,7 @@ tmpfs_dir_readdir(struct tmpfs_node *dnode, struct uio *uio, int *eofflag)
 	*eofflag = 0;
 
 	if (cookie == TMPFS_COOKIE_DOT) {
-		error = tmpfs_dir_emit(uio, dnode->tn_id, TMPFS_COOKIE_DOTDOT,
+		error = vfs_dirent_emit(uio, dnode->tn_id, TMPFS_COOKIE_DOTDOT,
 		    DT_DIR, ".", 1);
 		if (error != 0)
 			goto out;
@@ -355,7 +328,7 @@ tmpfs_dir_readdir(struct tmpfs_node *dnode, struct uio *uio, int *eofflag)
 		parent = dir->tdr_parent != NULL ? dir->tdr_parent : dnode;
 		next = dir->tdr_first != NULL ? dir->tdr_first->td_cookie :
 		    dir->tdr_nextcookie;
-		error = tmpfs_dir_emit(uio, parent->tn_id, next, DT_DIR,
+		error = vfs_dirent_emit(uio, parent->tn_id, next, DT_DIR,
 		    "..", 2);
 		if (error != 0)
 			goto out;
@@ -366,7 +339,7 @@ tmpfs_dir_readdir(struct tmpfs_node *dnode, struct uio *uio, int *eofflag)
 	for (de = tmpfs_dir_seek(dir, cookie); de != NULL; de = de->td_next) {
 		next = de->td_next != NULL ? de->td_next->td_cookie :
 		    dir->tdr_nextcookie;
-		error = tmpfs_dir_emit(uio, de->td_node->tn_id, next,
+		error = vfs_dirent_emit(uio, de->td_node->tn_id, next,
 		    vtype_to_dt(de->td_node->tn_type), de->td_name,
 		    de->td_namelen);
 		if (error != 0)
