@@ -32,40 +32,9 @@
 #include <rump/rumpdefs.h>
 #include <rump/rump_syscalls.h>
 
-static char sockpath[64];
+#include "h_sp.h"
 
-static void
-server_up(void)
-{
-	char url[96];
-	pid_t pid;
-	int status;
-
-	snprintf(sockpath, sizeof(sockpath), "/tmp/t_client_net.%d.sock",
-	    getpid());
-	snprintf(url, sizeof(url), "unix://%s", sockpath);
-	pid = fork();
-	cr_assert(pid >= 0);
-	if (pid == 0) {
-		execl(getenv("ALLSERVER"), "rump_allserver", url, (char *)NULL);
-		_exit(127);
-	}
-	cr_assert(waitpid(pid, &status, 0) == pid);
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "rump_allserver did not start");
-	setenv("RUMP_SERVER", url, 1);
-	cr_assert(rumpclient_init() == 0);
-}
-
-static void
-server_down(void)
-{
-
-	rump_sys_rump_halt(0);
-	unlink(sockpath);
-}
-
-TestSuite(net, .init = server_up, .fini = server_down, .timeout = 60);
+TestSuite(net, .init = sp_server_up, .fini = sp_server_down, .timeout = 60);
 
 /* Memory nobody has: a page mapped and unmapped again. */
 static void *
