@@ -36,16 +36,32 @@ ok '[ "$(echo hi | "$F/fsu_write" -t tmpfs none /f; echo $?)" = 0 ] &&
 ok 'err 1 "source or target must be in the image" "$F/fsu_cp" "$T/zero" a b || 
     err 2 "source or target must be in the image" "$F/fsu_cp" "$T/zero" a b' "fsu_cp without an image path"
 
+# uidcopy PROG DIR: PROG and the project's shared libraries it loads,
+# copied into DIR (made world-readable), so a process running under
+# another uid can run it even when the build tree is private (a 0700
+# temporary directory).  Run the copy with LD_LIBRARY_PATH=DIR.
+uidcopy() {
+	mkdir -p "$2" && chmod 755 "$2" &&
+	cp -L "$1" "$2/" &&
+	for lib in $(ldd "$1" | awk '$3 ~ /^\// { print $3 }' |
+	    grep -v '^/lib/\|^/usr/'); do
+		cp -L "$lib" "$2/" || return 1
+	done
+	chmod -R a+rX "$2"
+}
+
 if [ "${HAVE_EXT2:-0}" = 1 ] && command -v mke2fs >/dev/null; then
 	mkdir -p "$T/pub" && chmod 755 "$T" "$T/pub"
 	mke2fs -q -t ext2 "$T/pub/img" 4M >/dev/null 2>&1
 	chmod 644 "$T/pub/img"
 	ok 'err 1 "no partition 7\|no partition table" "$F/fsu_ls" "$T/pub/img:7" /' \
 	   "a partition that does not exist"
+	uidcopy "$F/fsu_ls" "$T/pub/bin" && uidcopy "$F/fsu_mkdir" "$T/pub/bin"
 	ok 'command -v setpriv >/dev/null || exit 0
-	    setpriv --reuid=65534 --regid=65534 --clear-groups "$F/fsu_ls" "$T/pub/img" / >/dev/null &&
+	    setpriv --reuid=65534 --regid=65534 --clear-groups env LD_LIBRARY_PATH="$T/pub/bin" \
+	        "$T/pub/bin/fsu_ls" "$T/pub/img" / >/dev/null &&
 	    err 1 "cannot open for writing: Permission denied" setpriv --reuid=65534 --regid=65534 \
-	        --clear-groups "$F/fsu_mkdir" "$T/pub/img" /x' \
+	        --clear-groups env LD_LIBRARY_PATH="$T/pub/bin" "$T/pub/bin/fsu_mkdir" "$T/pub/img" /x' \
 	   "no write permission: reads work, writes give one line"
 	dd if=/dev/urandom of="$T/pub/img" bs=1024 seek=2 count=64 conv=notrunc 2>/dev/null
 	ok 'timeout 30 "$F/fsu_ls" -lR "$T/pub/img" / >/dev/null 2>&1; [ $? -lt 124 ]' \

@@ -38,6 +38,19 @@ check_fail() { # the command must fail and say something on stderr
 		ok "$d: $(head -n1 "$T/out")"
 	fi
 }
+# uidcopy PROG DIR: PROG and the project's shared libraries it loads,
+# copied into DIR (made world-readable), so a process running under
+# another uid can run it even when the build tree is private (a 0700
+# temporary directory).  Run the copy with LD_LIBRARY_PATH=DIR.
+uidcopy() {
+	mkdir -p "$2" && chmod 755 "$2" &&
+	cp -L "$1" "$2/" &&
+	for lib in $(ldd "$1" | awk '$3 ~ /^\// { print $3 }' |
+	    grep -v '^/lib/\|^/usr/'); do
+		cp -L "$lib" "$2/" || return 1
+	done
+	chmod -R a+rX "$2"
+}
 # A server's pid from its socket's owner (for SIGKILL at the end).
 serverpid() { fuser "$1" 2>/dev/null | tr -d ' '; }
 
@@ -202,18 +215,20 @@ check "root creates a 0600 file" "$CLIENT" put /secret "root only"
 if command -v setpriv >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
 	chmod 0755 "$T"
 	chmod 0777 "$T/abs.sock"
+	uidcopy "$CLIENT" "$T/uid"
+	UCLIENT="env LD_LIBRARY_PATH=$T/uid $T/uid/$(basename "$CLIENT")"
 	check "a uid-1000 client runs as uid 1000" sh -c "[ \"\$(setpriv \
-	    --reuid=1000 --regid=1000 --clear-groups \"$CLIENT\" ids)\" = \
+	    --reuid=1000 --regid=1000 --clear-groups $UCLIENT ids)\" = \
 	    '1000 1000' ]"
 	check "and cannot write root's file" sh -c "[ \"\$(setpriv \
-	    --reuid=1000 --regid=1000 --clear-groups \"$CLIENT\" open \
+	    --reuid=1000 --regid=1000 --clear-groups $UCLIENT open \
 	    /secret w)\" = EACCES ]"
 	check "root can" sh -c "[ \"\$(\"$CLIENT\" open /secret w)\" = OK ]"
 	check "-R maps everyone to root" "$SERVER" -R "unix://$T/r.sock"
 	chmod 0777 "$T/r.sock"
 	check "a uid-1000 client of -R runs as root" sh -c "[ \"\$(setpriv \
 	    --reuid=1000 --regid=1000 --clear-groups env \
-	    RUMP_SERVER=unix://$T/r.sock \"$CLIENT\" ids)\" = '0 0' ]"
+	    RUMP_SERVER=unix://$T/r.sock $UCLIENT ids)\" = '0 0' ]"
 	check "halt" env RUMP_SERVER="unix://$T/r.sock" "$HALT"
 else
 	for k in 1 2 3 4 5 6; do ok "# SKIP credentials (not root)"; done
