@@ -364,6 +364,10 @@ tcp_sack_rebuild(struct tcpcb *tp, tcp_seq newest)
 	for (q = tp->t_segq; q != NULL && n < (int)nitems(blks); q = q->q_next) {
 		tcp_seq s = q->q_seq, e = q->q_seq + (uint32_t)q->q_len;
 
+		/* A FIN alone holds no data: no block for it (a block's
+		 * edges must differ, RFC 2018 3). */
+		if (q->q_len == 0)
+			continue;
 		if (n > 0 && SEQ_LEQ(s, blks[n - 1].end)) {
 			if (SEQ_GT(e, blks[n - 1].end))
 				blks[n - 1].end = e;

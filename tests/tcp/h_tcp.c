@@ -105,6 +105,22 @@ writeall(int s, const void *buf, size_t n)
 	}
 }
 
+/*
+ * Close s and wait (SO_LINGER, up to a minute) until the peer has
+ * acknowledged everything: the process exits right after, taking its
+ * kernel along, and an answer lost on the wire must still be resent.
+ */
+static void
+lingerclose(int s)
+{
+	struct rump_linger lg = { .l_onoff = 1, .l_linger = 60 };
+
+	if (rump_sys_setsockopt(s, RUMP_SOL_SOCKET, RUMP_SO_LINGER, &lg,
+	    sizeof(lg)) != 0)
+		die("setsockopt SO_LINGER");
+	rump_sys_close(s);
+}
+
 static int
 sink(int port, int count)
 {
@@ -129,7 +145,7 @@ sink(int port, int count)
 		ans[0] = got;
 		ans[1] = h;
 		writeall(s, ans, sizeof(ans));
-		rump_sys_close(s);
+		lingerclose(s);
 	}
 	rump_sys_close(l);
 	return 0;
