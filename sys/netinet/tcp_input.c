@@ -521,6 +521,11 @@ tcp_dupack(struct tcpcb *tp)
 
 	tp->t_dupacks++;
 	if ((tp->t_flags & TF_FASTRECOVERY) && TCP_SACK_RECOVERY(tp)) {
+		if (tcp_sack_lostrexmit(tp)) {
+			/* A lost retransmission: congestion again. */
+			tp->t_cc->cc_loss(tp);
+			tp->snd_cwnd = tp->snd_ssthresh;
+		}
 		tcp_sack_output(tp);               /* RFC 6675 */
 		return;
 	}
@@ -529,9 +534,22 @@ tcp_dupack(struct tcpcb *tp)
 		(void)tcp_output(tp);
 		return;
 	}
+	/* RFC 6675 IsLost: more than (DupThresh - 1) segments SACKed above
+	 * snd_una start recovery without waiting for a third dup ACK (a
+	 * small window may never produce it). */
+	if (tp->t_dupacks < 3 && TCP_SACK_RECOVERY(tp) &&
+	    tcp_sack_sacked_bytes(tp) > 2 * mss)
+		tp->t_dupacks = 3;
 	if (tp->t_dupacks < 3) {
-		/* RFC 3042 limited transmit: new data if the window allows. */
+		/* RFC 3042 limited transmit: a new segment for each of the
+		 * first two dup ACKs, up to cwnd + 2 segments in flight. */
+		uint32_t cwnd = tp->snd_cwnd;
+
+		tp->snd_cwnd = MAX(cwnd, (uint32_t)(tp->snd_max -
+		    tp->snd_una)) + (uint32_t)tp->t_dupacks * (uint32_t)mss;
+		tp->snd_cwnd = MIN(tp->snd_cwnd, cwnd + 2 * (uint32_t)mss);
 		(void)tcp_output(tp);
+		tp->snd_cwnd = cwnd;
 		return;
 	}
 	if (SEQ_LEQ(tp->snd_una, tp->snd_recover) && tp->snd_recover !=
@@ -554,6 +572,7 @@ tcp_dupack(struct tcpcb *tp)
 			TCPSTAT_INC(tcps_sndrexmitpack);
 		}
 		tp->t_sackhint = tp->snd_una + (uint32_t)len;
+		tp->t_rxtmark = tp->snd_max;
 	}
 	tcp_rexmt_arm(tp);
 	if (TCP_SACK_RECOVERY(tp)) {
@@ -651,6 +670,10 @@ tcp_newack(struct tcpcb *tp, struct tcp_seg *sg)
 			if (SEQ_LT(tp->snd_nxt, tp->snd_una))
 				tp->snd_nxt = tp->snd_una;
 			tcp_sack_clean(tp);
+			if (tcp_sack_lostrexmit(tp)) {
+				tp->t_cc->cc_loss(tp);
+				tp->snd_cwnd = tp->snd_ssthresh;
+			}
 			tcp_sack_output(tp);
 			goto dropped;
 		} else {
@@ -752,7 +775,7 @@ tcp_input_sync(struct tcpcb *tp, struct tcp_seg *sg, struct mbuf *m)
 	struct socket *so;
 	uint32_t rcvwin;
 	int64_t now = getnanouptime();
-	bool fin, acceptable;
+	bool fin, acceptable, newsack;
 	int todrop;
 
 	/* PAWS (RFC 7323 5.3). */
@@ -909,12 +932,19 @@ tcp_input_sync(struct tcpcb *tp, struct tcp_seg *sg, struct mbuf *m)
 		tcp_challenge_ack(tp);        /* RFC 5961 5.2 */
 		goto drop;
 	}
-	if ((tp->t_flags & TF_SACK_PERMIT) && (sg->to.to_flags & TOF_SACK))
+	newsack = false;
+	if ((tp->t_flags & TF_SACK_PERMIT) && (sg->to.to_flags & TOF_SACK)) {
+		size_t sacked = tcp_sack_sacked_bytes(tp);
+
 		tcp_sack_update(tp, &sg->to);
+		newsack = tcp_sack_sacked_bytes(tp) > sacked;
+	}
 	if (SEQ_LEQ(sg->ack, tp->snd_una)) {
+		/* A duplicate ACK (RFC 5681 2); one that SACKs new data
+		 * counts even when the window moved (RFC 6675 2). */
 		if (sg->ack == tp->snd_una && sg->len == 0 &&
 		    (sg->flags & TH_FIN) == 0 &&
-		    (sg->win << tp->snd_scale) == tp->snd_wnd &&
+		    ((sg->win << tp->snd_scale) == tp->snd_wnd || newsack) &&
 		    tp->snd_una != tp->snd_max) {
 			tcp_dupack(tp);
 			if (tp->t_state == TCPS_CLOSED)

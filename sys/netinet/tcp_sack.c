@@ -16,6 +16,13 @@
  * tcp_sack_output sends while pipe < cwnd: first the holes from HighRxt
  * on, then new data the peer's window allows.  cwnd stays at ssthresh
  * during recovery (no inflation, unlike NewReno).
+ *
+ * A retransmission can be lost too; RFC 6675 alone waits for the RTO
+ * then.  t_rxtmark is snd_max when the latest hole was resent: once the
+ * peer SACKs three segments' worth sent after that point while holes
+ * below HighRxt remain, those retransmissions are taken as lost (the
+ * idea of RFC 8985, by sequence instead of time): HighRxt goes back to
+ * snd_una, the holes go out again, and the window is cut once more.
  */
 #include "kern/kern.h"
 #include "netinet/tcp.h"
@@ -166,6 +173,7 @@ tcp_sack_output(struct tcpcb *tp)
 			    (size_t)(seq - tp->snd_una), len) != 0)
 				break;
 			tp->t_sackhint = seq + (uint32_t)len;
+			tp->t_rxtmark = tp->snd_max;
 			tp->t_totrexmt++;
 			TCPSTAT_INC(tcps_sndrexmitpack);
 			continue;
@@ -188,4 +196,29 @@ tcp_sack_output(struct tcpcb *tp)
 		if (SEQ_LT(tp->t_sackhint, tp->snd_una))
 			tp->t_sackhint = tp->snd_una;
 	}
+}
+
+/*
+ * In SACK recovery, after the scoreboard was updated: were the
+ * retransmissions below HighRxt lost (see the file comment)?  If so,
+ * rewind HighRxt to snd_una and return true; the caller cuts the window
+ * and sends.
+ */
+bool
+tcp_sack_lostrexmit(struct tcpcb *tp)
+{
+	tcp_seq hi, rxt;
+
+	if (tp->t_nsndsack == 0)
+		return false;
+	hi = tp->t_sndsack[tp->t_nsndsack - 1].end;
+	rxt = SEQ_MAX(tp->t_sackhint, tp->snd_una);
+	if (SEQ_LT(hi, tp->t_rxtmark + 3 * tp->t_maxseg) ||
+	    SEQ_LEQ(rxt, tp->snd_una) ||
+	    tcp_sack_holebytes(tp, tp->snd_una, rxt) == 0)
+		return false;
+	TCPSTAT_INC(tcps_lostrexmit);
+	tp->t_sackhint = tp->snd_una;
+	tp->t_rxtmark = tp->snd_max;
+	return true;
 }

@@ -186,6 +186,9 @@ struct tcpcb {
 	struct tcp_sackblk t_sndsack[TCP_SNDSACKMAX];
 	int t_nsndsack;
 	tcp_seq t_sackhint;                /* next hole to retransmit from */
+	tcp_seq t_rxtmark;                 /* snd_max at the latest hole
+	                                      retransmission (lost-
+	                                      retransmission detection) */
 
 	/* [N] congestion control (RFC 5681, 6582; CUBIC RFC 8312) */
 	const struct tcp_cc *t_cc;
@@ -277,7 +280,7 @@ struct tcpstat {
 	uint64_t tcps_keepdrops, tcps_timeoutdrop, tcps_syncookiessent;
 	uint64_t tcps_syncookiesok, tcps_listendrop, tcps_badrst;
 	uint64_t tcps_challengeack, tcps_pawsdrop, tcps_impairdrop;
-	uint64_t tcps_twrecycled, tcps_reassdrop;
+	uint64_t tcps_twrecycled, tcps_reassdrop, tcps_lostrexmit;
 };
 extern struct tcpstat tcpstat;
 #define TCPSTAT_INC(f) ((void)__atomic_add_fetch(&tcpstat.f, 1, __ATOMIC_RELAXED))
@@ -376,6 +379,7 @@ size_t tcp_sack_sacked_bytes(const struct tcpcb *tp);
 uint32_t tcp_sack_pipe(const struct tcpcb *tp);
 /* In SACK recovery: send lost ranges, then new data, while pipe < cwnd. */
 void tcp_sack_output(struct tcpcb *tp);
+bool tcp_sack_lostrexmit(struct tcpcb *tp);
 /* Recovery uses the scoreboard (RFC 6675) if SACK was negotiated, unless
  * the test-only RUMP_TCP_NOSACKRXT=1 asks for NewReno only (to compare). */
 extern bool tcp_sack_rxt;                  /* [I] */
