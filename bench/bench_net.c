@@ -38,7 +38,22 @@
 
 struct counts {
 	uint64_t packets, bytes, first_ns, last_ns;
+	uint64_t udpin;                    /* rump: UDP datagrams in (stack) */
 };
+
+/* The receiving kernel's count of UDP datagrams in, 0 for the host: the
+ * difference to what the socket got is lost at the socket buffer, the
+ * rest of the loss on the way (the shmif ring's overruns). */
+static uint64_t
+udp_in(bool rump)
+{
+	struct rump_netstats st;
+
+	if (!rump)
+		return 0;
+	h_netstats(&st);
+	return st.udps_ipackets;
+}
 
 /* The receiving side: a UDP socket on port 9, rump or host. */
 static void
@@ -84,10 +99,14 @@ receiver(bool rump, int cmdfd, int resfd)
 		}
 		if (read(cmdfd, &cmd, 1) != 1)
 			continue;
-		if (cmd == 'R')
+		if (cmd == 'R') {
 			memset(&c, 0, sizeof(c));
-		else if (cmd == 'Q' && write(resfd, &c, sizeof(c)) != sizeof(c))
-			exit(1);
+			c.udpin = udp_in(rump);
+		} else if (cmd == 'Q') {
+			c.udpin = udp_in(rump) - c.udpin;
+			if (write(resfd, &c, sizeof(c)) != sizeof(c))
+				exit(1);
+		}
 		else if (cmd == 'X')
 			exit(0);
 	}
@@ -303,10 +322,14 @@ main(void)
 		rump_pps[i] = rate(&c);
 		rump_mbit[i] = rump_pps[i] * (double)sizes[i] * 8 / 1e6;
 		printf("rump shmif UDP %4zu B: sent %llu, received %llu "
-		    "(%.0f pps, %.1f Mbit/s, %.1f%% lost)\n", sizes[i],
+		    "(%.0f pps, %.1f Mbit/s, %.1f%% lost: %.1f%% on the bus, "
+		    "%.1f%% at the socket)\n", sizes[i],
 		    (unsigned long long)sent, (unsigned long long)c.packets,
 		    rump_pps[i], rump_mbit[i],
-		    sent ? 100.0 * (double)(sent - c.packets) / (double)sent : 0);
+		    sent ? 100.0 * (double)(sent - c.packets) / (double)sent : 0,
+		    sent ? 100.0 * (double)(sent - c.udpin) / (double)sent : 0,
+		    sent ? 100.0 * (double)(c.udpin - c.packets) / (double)sent :
+		    0);
 	}
 	peer_stop(&p);
 	unlink(bus);

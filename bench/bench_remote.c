@@ -3,7 +3,7 @@
  * bench_remote.c: remote system calls (librumpclient to rump_allserver)
  * against host socket round trips measured in the same run.
  *
- *	bench_remote PATH_TO_RUMP_ALLSERVER
+ *	bench_remote PATH_TO_RUMP_ALLSERVER [getpid|small|bulk|clients ...]
  *
  * Starts a server on a unix socket and on a local TCP port, then measures
  * in child processes (each one client):
@@ -15,7 +15,9 @@
  *   64 KiB     rump_sys_write()/rump_sys_read() of 64 KiB, MB/s, beside
  *              64 KiB writes through a unix socket pair to another process
  *   clients    1..64 client processes doing open/write/close, calls/s
- * Each figure is the median of RUNS runs.
+ * Each figure is the median of RUNS runs; a figure and its floor are
+ * measured in alternating runs.  Naming parts runs only those (the small
+ * calls need the floor, so they include getpid).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,7 +38,7 @@
 
 #include "bench.h"
 
-#define RUNS      5
+#define RUNS      7
 #define NCALLS    20000
 #define NBULK     2000            /* 64 KiB transfers per run */
 #define BULK      65536
@@ -270,16 +272,27 @@ clients(int k)
 	return sum / 0.5;
 }
 
-static double
-median_of(double (*fn)(void), const char *url)
+/*
+ * Median of RUNS runs of fn (in a client of url, or here if url is NULL)
+ * and, if ref is given, of ref run here: the two alternate, so that a
+ * noisy machine disturbs both alike.
+ */
+static void
+median_pair(double (*fn)(void), const char *url, double (*ref)(void),
+    double *fnp, double *refp)
 {
-	double v[RUNS];
+	double v[RUNS], r[RUNS];
 	int i;
 
-	for (i = 0; i < RUNS; i++)
+	for (i = 0; i < RUNS; i++) {
+		if (ref != NULL)
+			r[i] = ref();
 		v[i] = url != NULL ? inchild(url, fn) : fn();
+	}
 	fprintf(stderr, ".");
-	return bench_median(v, RUNS);
+	*fnp = bench_median(v, RUNS);
+	if (ref != NULL)
+		*refp = bench_median(r, RUNS);
 }
 
 static void
@@ -296,15 +309,31 @@ halt(const char *url)
 	waitpid(pid, NULL, 0);
 }
 
+/* Is part (getpid, small, bulk, clients) among the arguments (or none)? */
+static int
+want(int argc, char *argv[], const char *part)
+{
+	int i;
+
+	if (argc <= 2)
+		return 1;
+	for (i = 2; i < argc; i++)
+		if (strcmp(argv[i], part) == 0)
+			return 1;
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
-	double fl, gu, gt, pr, fs, fb, w64, r64, c1 = 0, c;
+	double fl = 0, fl2 = 0, gu = 0, gt = 0, pr = 0, fs = 0, fb = 0,
+	    fb2 = 0, w64 = 0, r64 = 0, c1 = 0, c = 0;
 	int port, k, status;
 	pid_t pid;
 
-	if (argc != 2)
-		bench_die("usage: bench_remote PATH_TO_RUMP_ALLSERVER");
+	if (argc < 2)
+		bench_die("usage: bench_remote PATH_TO_RUMP_ALLSERVER "
+		    "[getpid|small|bulk|clients ...]");
 	signal(SIGPIPE, SIG_IGN);
 	snprintf(unixurl, sizeof(unixurl), "unix:///tmp/bench_remote.%d",
 	    getpid());
@@ -322,29 +351,35 @@ main(int argc, char *argv[])
 			bench_die("cannot start %s", argv[1]);
 	}
 
-	fl = median_of(floor_rtt, NULL);
-	gu = median_of(c_getpid, unixurl);
-	gt = median_of(c_getpid, tcpurl);
-	pr = median_of(c_pread, unixurl);
-	fs = median_of(c_fstat, unixurl);
-	fb = median_of(floor_bulk, NULL);
-	w64 = median_of(c_write64, unixurl);
-	r64 = median_of(c_read64, unixurl);
-	printf("  host unix socket pair round trip   %8.2f us\n", fl);
-	printf("  remote getpid, unix                %8.2f us  (%.2fx)\n",
-	    gu, gu / fl);
-	printf("  remote getpid, tcp                 %8.2f us  (%.2fx)\n",
-	    gt, gt / fl);
-	printf("  remote pread 4 KiB, unix           %8.2f us  (%.2fx)\n",
-	    pr, pr / fl);
-	printf("  remote fstat, unix                 %8.2f us  (%.2fx)\n",
-	    fs, fs / fl);
-	printf("  host unix socket 64 KiB copy       %8.1f MB/s\n", fb);
-	printf("  remote write 64 KiB                %8.1f MB/s (%.2fx)\n",
-	    w64, w64 / fb);
-	printf("  remote read 64 KiB                 %8.1f MB/s (%.2fx)\n",
-	    r64, r64 / fb);
-	for (k = 1; k <= 64; k *= 2) {
+	if (want(argc, argv, "getpid") || want(argc, argv, "small")) {
+		median_pair(c_getpid, unixurl, floor_rtt, &gu, &fl);
+		median_pair(c_getpid, tcpurl, floor_rtt, &gt, &fl2);
+		fl = (fl + fl2) / 2;
+		printf("  host unix socket pair round trip   %8.2f us\n", fl);
+		printf("  remote getpid, unix                %8.2f us  (%.2fx)\n",
+		    gu, gu / fl);
+		printf("  remote getpid, tcp                 %8.2f us  (%.2fx)\n",
+		    gt, gt / fl);
+	}
+	if (want(argc, argv, "small")) {
+		median_pair(c_pread, unixurl, NULL, &pr, NULL);
+		median_pair(c_fstat, unixurl, NULL, &fs, NULL);
+		printf("  remote pread 4 KiB, unix           %8.2f us  (%.2fx)\n",
+		    pr, pr / fl);
+		printf("  remote fstat, unix                 %8.2f us  (%.2fx)\n",
+		    fs, fs / fl);
+	}
+	if (want(argc, argv, "bulk")) {
+		median_pair(c_write64, unixurl, floor_bulk, &w64, &fb);
+		median_pair(c_read64, unixurl, floor_bulk, &r64, &fb2);
+		fb = (fb + fb2) / 2;
+		printf("  host unix socket 64 KiB copy       %8.1f MB/s\n", fb);
+		printf("  remote write 64 KiB                %8.1f MB/s (%.2fx)\n",
+		    w64, w64 / fb);
+		printf("  remote read 64 KiB                 %8.1f MB/s (%.2fx)\n",
+		    r64, r64 / fb);
+	}
+	for (k = 1; k <= 64 && want(argc, argv, "clients"); k *= 2) {
 		double v[3];
 		int i;
 
@@ -359,19 +394,26 @@ main(int argc, char *argv[])
 	halt(unixurl);
 	halt(tcpurl);
 
-	bench_result("remote getpid unix", gu, fl, "us", "<= 1.2x",
-	    "host sockpair");
-	bench_result("remote getpid tcp", gt, fl, "us", "<= 1.2x",
-	    "host sockpair");
-	bench_result("remote pread 4K", pr, fl, "us", "<= 1.3x",
-	    "host sockpair");
-	bench_result("remote fstat", fs, fl, "us", "<= 1.3x",
-	    "host sockpair");
-	bench_result("remote write 64K", w64, fb, "MB/s", ">= 0.8x",
-	    "host sockpair");
-	bench_result("remote read 64K", r64, fb, "MB/s", ">= 0.8x",
-	    "host sockpair");
-	bench_result("remote 64 clients", c, c1, "calls/s", ">= 1x",
-	    "1 client");
+	if (gu > 0) {
+		bench_result("remote getpid unix", gu, fl, "us", "<= 1.2x",
+		    "host sockpair");
+		bench_result("remote getpid tcp", gt, fl, "us", "<= 1.2x",
+		    "host sockpair");
+	}
+	if (pr > 0) {
+		bench_result("remote pread 4K", pr, fl, "us", "<= 1.3x",
+		    "host sockpair");
+		bench_result("remote fstat", fs, fl, "us", "<= 1.3x",
+		    "host sockpair");
+	}
+	if (w64 > 0) {
+		bench_result("remote write 64K", w64, fb, "MB/s", ">= 0.8x",
+		    "host sockpair");
+		bench_result("remote read 64K", r64, fb, "MB/s", ">= 0.8x",
+		    "host sockpair");
+	}
+	if (c1 > 0)
+		bench_result("remote 64 clients", c, c1, "calls/s", ">= 1x",
+		    "1 client");
 	return 0;
 }

@@ -3,17 +3,31 @@
  * bench_tcp.c: TCP inside one rump kernel over lo0 beside Linux TCP over
  * the host's loopback, measured in the same run: one connection's
  * throughput (256 MiB, MiB/s), 1-byte ping-pong (us per round trip) and
- * connection setup (connect + accept + close per second).  The shmif
- * figures (two kernels, two processes) come from tests/tcp/h_tcp
- * (source/sink, ping/echo), see docs/tcp.md.
+ * connection setup (connect + accept + close per second).
+ *
+ * Then the same throughput and ping-pong between two rump kernels, each
+ * in its own process, on a shmif bus (MTU 1500 and 9000), beside the
+ * Linux loopback figures above.  The processes are forked from this one
+ * before it boots a kernel; results come back on a pipe.
+ *
+ *	bench_tcp                 everything
+ *	bench_tcp shmif [MTU [noref]]
+ *	                          the shmif figures only (default: both
+ *	                          MTUs); noref: without the Linux runs (to
+ *	                          profile or count the shmif runs alone)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <stdbool.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <rump/netconfig.h>
 
 #include <rump/rump.h>
 #include <rump/rump_syscalls.h>
@@ -142,12 +156,187 @@ setup_rate(const struct ops *o)
 	return r;
 }
 
+/*
+ * shmif: one kernel per process.  shmif_kernel boots a kernel with a
+ * shmif on bus at addr (and MTU mtu if not 0) in the calling (forked)
+ * process.
+ */
+static void
+shmif_kernel(const char *bus, const char *addr, int mtu)
+{
+	char name[32];
+	int unit;
+
+	if (rump_init() != 0)
+		bench_die("rump_init");
+	if ((errno = rump_pub_shmif_create(bus, &unit)) != 0)
+		bench_die("shmif_create");
+	snprintf(name, sizeof(name), "shmif%d", unit);
+	if ((errno = rump_pub_netconfig_ipv4_ifaddr_cidr(name, addr, 24)) != 0)
+		bench_die("ifaddr");
+	if (mtu != 0 && (errno = rump_pub_netconfig_ifmtu(name, mtu)) != 0)
+		bench_die("mtu");
+}
+
+/* The server process: sink (mode 0) or echo (mode 1) one connection;
+ * writes a byte on readyfd once it listens. */
+static void __attribute__((noreturn))
+shmif_server(const char *bus, int mtu, int mode, int readyfd)
+{
+	struct sockaddr_in sin;
+	struct job j = { &rumpops, -1, mode };
+
+	shmif_kernel(bus, "10.0.0.1", mtu);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(5001);
+	j.fd = rump_sys_socket(AF_INET, SOCK_STREAM, 0);
+	if (j.fd < 0 || rump_sys_bind(j.fd, (struct sockaddr *)&sin,
+	    sizeof(sin)) != 0 || rump_sys_listen(j.fd, 16) != 0)
+		bench_die("server socket");
+	if (write(readyfd, "r", 1) != 1)
+		_exit(1);
+	server(&j);
+	_exit(0);
+}
+
+/* The client process: MiB/s (mode 0) or us per round trip (mode 1),
+ * written as a double on resfd. */
+static void __attribute__((noreturn))
+shmif_client(const char *bus, int mtu, int mode, int resfd)
+{
+	static char wbuf[1 << 20];
+	struct sockaddr_in sin;
+	int c, one = 1, n = 20000;
+	uint64_t t0;
+	double r;
+	char b = 'x';
+
+	shmif_kernel(bus, "10.0.0.2", mtu);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(5001);
+	sin.sin_addr.s_addr = htonl(0x0a000001);
+	c = rump_sys_socket(AF_INET, SOCK_STREAM, 0);
+	if (c < 0 || rump_sys_connect(c, (struct sockaddr *)&sin,
+	    sizeof(sin)) != 0)
+		bench_die("connect");
+	rump_sys_setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (mode == 1) {
+		for (int i = 0; i < 200; i++) {     /* warm up */
+			rump_sys_write(c, &b, 1);
+			rump_sys_read(c, &b, 1);
+		}
+	}
+	t0 = bench_now_ns();
+	if (mode == 0) {
+		for (unsigned long done = 0; done < BULK; ) {
+			ssize_t w = rump_sys_write(c, wbuf, sizeof(wbuf));
+			if (w <= 0)
+				bench_die("write");
+			done += (unsigned long)w;
+		}
+		/* Count until the sink has it all: it closes on EOF. */
+		rump_sys_shutdown(c, SHUT_WR);
+		while (rump_sys_read(c, wbuf, sizeof(wbuf)) > 0)
+			continue;
+		r = BULK / 1048576.0 / ((bench_now_ns() - t0) / 1e9);
+	} else {
+		for (int i = 0; i < n; i++) {
+			if (rump_sys_write(c, &b, 1) != 1 ||
+			    rump_sys_read(c, &b, 1) != 1)
+				bench_die("ping");
+		}
+		r = (bench_now_ns() - t0) / 1e3 / n;
+	}
+	rump_sys_close(c);
+	if (write(resfd, &r, sizeof(r)) != sizeof(r))
+		_exit(1);
+	_exit(0);
+}
+
+/* One measurement between two fresh kernels on a fresh bus. */
+static double
+shmif_run(int mtu, int mode)
+{
+	char dir[] = "/tmp/bench_tcp.XXXXXX", bus[64], ch;
+	int rp[2], sp[2];
+	pid_t srv, cli;
+	double r = 0;
+
+	if (mkdtemp(dir) == NULL || pipe(rp) != 0 || pipe(sp) != 0)
+		bench_die("setup");
+	snprintf(bus, sizeof(bus), "%s/bus", dir);
+	fflush(stdout);
+	if ((srv = fork()) == 0)
+		shmif_server(bus, mtu, mode, sp[1]);
+	if (read(sp[0], &ch, 1) != 1)
+		bench_die("server start");
+	if ((cli = fork()) == 0)
+		shmif_client(bus, mtu, mode, rp[1]);
+	close(rp[1]);
+	if (read(rp[0], &r, sizeof(r)) != sizeof(r))
+		r = 0;
+	waitpid(cli, NULL, 0);
+	kill(srv, SIGKILL);
+	waitpid(srv, NULL, 0);
+	close(rp[0]);
+	close(sp[0]);
+	close(sp[1]);
+	unlink(bus);
+	rmdir(dir);
+	return r;
+}
+
+/* Runs between fork()s only: no kernel in this process. */
+static bool shmif_noref;
+
+static void
+shmif_bench(int mtu)
+{
+	double v[5], ref[5];
+	int runs = 5;
+	char name[64];
+
+	for (int i = 0; i < runs; i++) {
+		v[i] = shmif_run(mtu, 0);
+		ref[i] = shmif_noref ? 0 : run(&hostops, 0);
+	}
+	snprintf(name, sizeof(name), "tcp shmif%d Gbit/s", mtu);
+	printf("tcp over shmif, MTU %d: %.1f MiB/s (%.2f Gbit/s), median of %d\n",
+	    mtu, bench_median(v, runs), bench_median(v, runs) * 8388608 / 1e9,
+	    runs);
+	bench_result(name, bench_median(v, runs) * 8388608 / 1e9,
+	    bench_median(ref, runs) * 8388608 / 1e9, "Gbit/s", ">= 10",
+	    "Linux loopback");
+	for (int i = 0; i < runs; i++) {
+		v[i] = shmif_run(mtu, 1);
+		ref[i] = shmif_noref ? 0 : run(&hostops, 1);
+	}
+	snprintf(name, sizeof(name), "tcp shmif%d 1-byte rtt", mtu);
+	bench_result(name, bench_median(v, runs), bench_median(ref, runs),
+	    "us", "<= 30", "Linux loopback");
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	double v[5], ref[5];
 	int runs = 5;
 
+	signal(SIGPIPE, SIG_IGN);
+	if (argc > 1 && strcmp(argv[1], "shmif") == 0) {
+		shmif_noref = argc > 3 && strcmp(argv[3], "noref") == 0;
+		if (argc > 2) {
+			shmif_bench(atoi(argv[2]));
+		} else {
+			shmif_bench(1500);
+			shmif_bench(9000);
+		}
+		return 0;
+	}
+	shmif_bench(1500);
+	shmif_bench(9000);
 	if (rump_init() != 0)
 		return 1;
 	for (int i = 0; i < runs; i++) {

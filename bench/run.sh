@@ -174,6 +174,16 @@ if [ -f "$1/lib/librumphijack/librumphijack.so" ] &&
 	echo
 fi
 
+# --- iperf3 under librumphijack over a tap, beside veth between two
+# namespaces (issues 6 and 7; root only, else it says why).
+if [ -f "$1/lib/librumphijack/librumphijack.so" ]; then
+	out=$(sh "$(dirname "$0")/bench_hijack_net.sh" "$1") || {
+		echo "$out"; echo "$0: bench_hijack_net failed" >&2; exit 1; }
+	echo "$out" | grep -v '^RESULT|' || true
+	echo "$out" | grep '^RESULT|' >>"$RESULTS" || true
+	echo
+fi
+
 # IPv4 over shmif (issue 5)
 if [ -x "$B/bench_net" ]; then
 	run bench_net
@@ -182,6 +192,16 @@ fi
 # TCP over lo0 against Linux's loopback TCP (issue 6)
 if [ -x "$B/bench_tcp" ]; then
 	run bench_tcp
+fi
+
+# --- TCP/IP over a tap against Linux over a veth pair (issues 5 and 6);
+# needs root and network namespaces, else it says so and adds nothing.
+if [ -x "$B/bench_tap_peer" ] && [ -x "$1/tests/netinet/h_tap" ]; then
+	out=$(sh "$(dirname "$0")/bench_tap.sh" "$1") || {
+		echo "$out"; echo "$0: bench_tap failed" >&2; exit 1; }
+	echo "$out" | grep -v '^RESULT|' || true
+	echo "$out" | grep '^RESULT|' >>"$RESULTS" || true
+	echo
 fi
 
 echo "== summary (ratio = ours / reference)"

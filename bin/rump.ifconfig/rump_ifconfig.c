@@ -8,12 +8,20 @@
  *	rump.ifconfig IF create | destroy
  *	rump.ifconfig IF [create] [linkstr PATH] [[inet] ADDR[/PREFIX]]
  *	    [netmask MASK] [broadcast ADDR] [delete] [mtu N] [up | down]
+ *	rump.ifconfig IF [inet] ADDR[/PREFIX] alias [netmask MASK]
+ *	    [broadcast ADDR]
+ *	rump.ifconfig IF [inet] ADDR -alias | delete
  *
  * Everything goes through the interface ioctls of a remote AF_INET
  * datagram socket (docs/net.md), marshalled by librumpclient's @ioctl
  * and @ioctlptr rules.  The settings are applied in the order create,
  * linkstr, address, netmask, broadcast, delete, mtu, up/down, destroy,
- * whatever their order on the command line.  See rump.ifconfig(8).
+ * whatever their order on the command line.  An address with alias is
+ * added beside the others (RUMP_SIOCAIFADDR, with its netmask and
+ * broadcast address); an address with delete or -alias is deleted
+ * (SIOCDIFADDR; delete alone deletes the primary address).  The listing
+ * shows every address (RUMP_SIOCGIFADDRTABLE, read through
+ * nettab_client.c), the primary one first.  See rump.ifconfig(8).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,6 +34,8 @@
 #include <rump/rumpdefs.h>
 #include <rump/rump_syscalls.h>
 
+#include "nettab_client.h"
+
 static const char *prog = "rump.ifconfig";
 static int sock = -1;
 
@@ -37,7 +47,11 @@ usage(void)
 	    "       %s IF [create] [destroy] [linkstr PATH] "
 	    "[[inet] ADDR[/PREFIX]]\n"
 	    "           [netmask MASK] [broadcast ADDR] [delete] [mtu N] "
-	    "[up | down]\n", prog, prog);
+	    "[up | down]\n"
+	    "       %s IF [inet] ADDR[/PREFIX] alias [netmask MASK] "
+	    "[broadcast ADDR]\n"
+	    "       %s IF [inet] ADDR -alias | delete\n", prog, prog, prog,
+	    prog);
 	exit(2);
 }
 
@@ -113,6 +127,32 @@ flags_str(int flags, char *buf, size_t len)
 	}
 }
 
+/* The addresses of name beside its primary one. */
+static void
+show_aliases(const char *name, int flags)
+{
+	struct rump_ifaddrrec *ir;
+	char a[INET_ADDRSTRLEN], m[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	unsigned n, i;
+
+	if (nettab_fetch(sock, RUMP_SIOCGIFADDRTABLE, sizeof(*ir),
+	    (void **)&ir, &n) != 0)
+		return;
+	for (i = 0; i < n; i++) {
+		if ((ir[i].ir_flags & RUMP_IFA_PRIMARY) ||
+		    strncmp(ir[i].ir_ifname, name, RUMP_IFNAMSIZ) != 0)
+			continue;
+		inet_ntop(AF_INET, &ir[i].ir_addr, a, sizeof(a));
+		inet_ntop(AF_INET, &ir[i].ir_mask, m, sizeof(m));
+		inet_ntop(AF_INET, &ir[i].ir_broad, b, sizeof(b));
+		printf("\tinet %s netmask %s", a, m);
+		if (flags & RUMP_IFF_BROADCAST)
+			printf(" broadcast %s", b);
+		printf(" alias\n");
+	}
+	free(ir);
+}
+
 /* Print one interface; 0, or -1 if it does not exist. */
 static int
 show(const char *name)
@@ -158,6 +198,7 @@ show(const char *name)
 		if (flags & RUMP_IFF_BROADCAST)
 			printf(" broadcast %s", b);
 		printf("\n");
+		show_aliases(name, flags);
 	}
 	ifr_init(&ifr, name);
 	memset(&st, 0, sizeof(st));
@@ -217,7 +258,7 @@ main(int argc, char *argv[])
 	char name[RUMP_IFNAMSIZ];
 	uint32_t addr = 0, mask = 0, brd = 0;
 	int i, create = 0, destroy = 0, del = 0, up = -1, mtu = -1;
-	int haveaddr = 0, havemask = 0, havebrd = 0, prefix;
+	int haveaddr = 0, havemask = 0, havebrd = 0, prefix, alias = 0;
 	char *slash, *end;
 
 	if (argc >= 2 && strcmp(argv[1], "-h") == 0)
@@ -258,6 +299,8 @@ main(int argc, char *argv[])
 		} else if (strcmp(w, "delete") == 0 ||
 		    strcmp(w, "-alias") == 0) {
 			del = 1;
+		} else if (strcmp(w, "alias") == 0) {
+			alias = 1;
 		} else if (strcmp(w, "inet") == 0) {
 			continue;
 		} else if (i + 1 < argc && strcmp(w, "mtu") == 0) {
@@ -315,6 +358,30 @@ main(int argc, char *argv[])
 		ifr.ifr_ifru.ifru_data = (void *)(uintptr_t)linkstr;
 		if (xioctl(RUMP_SIOCSLINKSTR, &ifr, "linkstr", name) != 0)
 			return 1;
+	}
+	if (alias && (!haveaddr || del))
+		usage();
+	if (alias) {
+		struct rump_in_aliasreq ifra;
+
+		memset(&ifra, 0, sizeof(ifra));
+		snprintf(ifra.ifra_name, sizeof(ifra.ifra_name), "%s", name);
+		sin_put(&ifra.ifra_addr, addr);
+		if (havemask)
+			sin_put(&ifra.ifra_mask, mask);
+		if (havebrd)
+			sin_put(&ifra.ifra_broadaddr, brd);
+		if (xioctl(RUMP_SIOCAIFADDR, &ifra, "alias", name) != 0)
+			return 1;
+		haveaddr = havemask = havebrd = 0;
+	}
+	if (del && haveaddr) {
+		/* That address, not the primary one. */
+		ifr_init(&ifr, name);
+		sin_put(&ifr.ifr_ifru.ifru_addr, addr);
+		if (xioctl(RUMP_SIOCDIFADDR, &ifr, "delete", name) != 0)
+			return 1;
+		haveaddr = del = 0;
 	}
 	if (haveaddr) {
 		ifr_init(&ifr, name);

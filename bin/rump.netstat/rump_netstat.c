@@ -2,19 +2,22 @@
 /*
  * rump.netstat: network state of the rump kernel behind RUMP_SERVER.
  *
+ *	rump.netstat [-anp] [-t] [-u] [-w]
+ *	                    AF_INET sockets: protocol, queues, addresses,
+ *	                    TCP state (-t TCP, -u UDP, -w raw only; -p the
+ *	                    creating process)
  *	rump.netstat -i     interfaces: MTU, address, packet counters
- *	rump.netstat -r     routes (connected routes only, see below)
+ *	rump.netstat -r     the routing table
  *	rump.netstat -s     IPv4, ICMP, UDP and ARP statistics
  *
  * The figures come from interface ioctls (SIOCGIFNAME by index,
- * SIOCGIFMTU, SIOCGIFADDR, RUMP_SIOCGIFSTATS) and RUMP_SIOCGNETSTATS on a
- * remote AF_INET socket.  The kernel exports neither a socket table nor
- * its routing table: without options (sockets) rump.netstat says so and
- * fails, and -r lists the connected routes that follow from the
- * interface addresses, with a note.  See rump.netstat(8).
+ * SIOCGIFMTU, SIOCGIFADDR, RUMP_SIOCGIFSTATS), RUMP_SIOCGNETSTATS and the
+ * table ioctls RUMP_SIOCGSOCKTABLE and RUMP_SIOCGRTABLE (read through
+ * nettab_client.c) on a remote AF_INET socket.  See rump.netstat(8).
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,13 +28,16 @@
 #include <rump/rumpdefs.h>
 #include <rump/rump_syscalls.h>
 
+#include "nettab_client.h"
+
 static const char *prog = "rump.netstat";
 static int sock;
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s -i | -r | -s\n", prog);
+	fprintf(stderr, "usage: %s [-anp] [-t] [-u] [-w]\n"
+	    "       %s -i | -r | -s\n", prog, prog);
 	exit(2);
 }
 
@@ -129,38 +135,119 @@ interfaces(void)
 	return each_if(if_row);
 }
 
-static void
-route_row(const char *name)
-{
-	struct rump_ifreq ifr;
-	char d[INET_ADDRSTRLEN], net[40];
-	uint32_t addr, mask;
-	int p = 0;
-
-	ifr_init(&ifr, name);
-	if (rump_sys_ioctl(sock, RUMP_SIOCGIFADDR, &ifr) != 0)
-		return;
-	addr = sin_get(&ifr.ifr_ifru.ifru_addr);
-	ifr_init(&ifr, name);
-	if (rump_sys_ioctl(sock, RUMP_SIOCGIFNETMASK, &ifr) != 0)
-		return;
-	mask = sin_get(&ifr.ifr_ifru.ifru_netmask);
-	addr &= mask;
-	for (uint32_t m = ntohl(mask); m & 0x80000000u; m <<= 1)
-		p++;
-	inet_ntop(AF_INET, &addr, d, sizeof(d));
-	snprintf(net, sizeof(net), "%s/%d", d, p);
-	printf("%-18s %-15s %-6s %s\n", net, "link#", "U", name);
-}
-
 static int
 routes(void)
 {
-	printf("Routing table: connected routes only (the kernel exports no "
-	    "routing table; static routes are not shown)\n");
-	printf("%-18s %-15s %-6s %s\n", "Destination", "Gateway", "Flags",
-	    "Interface");
-	return each_if(route_row);
+	struct rump_rtrec *rr;
+	unsigned n;
+	int error;
+
+	error = nettab_fetch(sock, RUMP_SIOCGRTABLE, sizeof(*rr),
+	    (void **)&rr, &n);
+	if (error != 0) {
+		fprintf(stderr, "%s: RUMP_SIOCGRTABLE: %s\n", prog,
+		    strerror(error));
+		return 1;
+	}
+	printf("Routing table\n");
+	nettab_print_routes(rr, n);
+	free(rr);
+	return 0;
+}
+
+static const char *
+tcpstate(unsigned st)
+{
+	static const char *const names[] = {
+		[RUMP_TCP_ESTABLISHED] = "ESTABLISHED",
+		[RUMP_TCP_SYN_SENT] = "SYN_SENT",
+		[RUMP_TCP_SYN_RECV] = "SYN_RECV",
+		[RUMP_TCP_FIN_WAIT1] = "FIN_WAIT1",
+		[RUMP_TCP_FIN_WAIT2] = "FIN_WAIT2",
+		[RUMP_TCP_TIME_WAIT] = "TIME_WAIT",
+		[RUMP_TCP_CLOSE] = "CLOSE",
+		[RUMP_TCP_CLOSE_WAIT] = "CLOSE_WAIT",
+		[RUMP_TCP_LAST_ACK] = "LAST_ACK",
+		[RUMP_TCP_LISTEN] = "LISTEN",
+		[RUMP_TCP_CLOSING] = "CLOSING",
+	};
+
+	if (st < sizeof(names) / sizeof(names[0]) && names[st] != NULL)
+		return names[st];
+	return "UNKNOWN";
+}
+
+static void
+endpoint(char *buf, size_t len, uint32_t addr, uint16_t port, bool any)
+{
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &addr, a, sizeof(a));
+	if (any && port == 0)
+		snprintf(buf, len, "%s:*", a);
+	else
+		snprintf(buf, len, "%s:%u", a, ntohs(port));
+}
+
+/* which: bits 1 TCP, 2 UDP, 4 raw; pids: a PID column. */
+static int
+sockets(int which, bool pids)
+{
+	struct rump_sockrec *sr;
+	char l[32], f[32];
+	const char *proto, *state;
+	unsigned n, i;
+	int error, bit;
+
+	error = nettab_fetch(sock, RUMP_SIOCGSOCKTABLE, sizeof(*sr),
+	    (void **)&sr, &n);
+	if (error != 0) {
+		fprintf(stderr, "%s: RUMP_SIOCGSOCKTABLE: %s\n", prog,
+		    strerror(error));
+		return 1;
+	}
+	printf("Active Internet connections (including servers)\n");
+	printf("%-5s %6s %6s %-22s %-22s %-11s%s\n", "Proto", "Recv-Q",
+	    "Send-Q", "Local Address", "Foreign Address", "State",
+	    pids ? " PID" : "");
+	for (i = 0; i < n; i++) {
+		const struct rump_sockrec *r = &sr[i];
+
+		state = "";
+		if (r->sr_type == RUMP_SOCK_STREAM) {
+			proto = "tcp";
+			bit = 1;
+			state = tcpstate(r->sr_state);
+		} else if (r->sr_type == RUMP_SOCK_DGRAM) {
+			proto = "udp";
+			bit = 2;
+		} else {
+			proto = "raw";
+			bit = 4;
+		}
+		if ((which & bit) == 0)
+			continue;
+		if (bit == 4) {
+			/* As Linux's netstat: the protocol as the port. */
+			endpoint(l, sizeof(l), r->sr_laddr,
+			    htons(r->sr_protocol), false);
+			endpoint(f, sizeof(f), r->sr_faddr, 0, true);
+		} else {
+			endpoint(l, sizeof(l), r->sr_laddr, r->sr_lport, true);
+			endpoint(f, sizeof(f), r->sr_faddr, r->sr_fport, true);
+		}
+		printf("%-5s %6u %6u %-22s %-22s %-11s", proto, r->sr_recvq,
+		    r->sr_sendq, l, f, state);
+		if (pids) {
+			if (r->sr_flags & RUMP_SR_NOSOCKET)
+				printf(" -");
+			else
+				printf(" %d", r->sr_pid);
+		}
+		printf("\n");
+	}
+	free(sr);
+	return 0;
 }
 
 #define ST(f, what) printf("\t%llu %s\n", (unsigned long long)ns.f, what)
@@ -238,9 +325,10 @@ stats(void)
 int
 main(int argc, char *argv[])
 {
-	int ch, mode = 0;
+	int ch, mode = 0, which = 0;
+	bool pids = false;
 
-	while ((ch = getopt(argc, argv, "irsa")) != -1) {
+	while ((ch = getopt(argc, argv, "irsanptuw")) != -1) {
 		switch (ch) {
 		case 'i':
 		case 'r':
@@ -250,6 +338,20 @@ main(int argc, char *argv[])
 			mode = ch;
 			break;
 		case 'a':
+		case 'n':
+			/* Listeners are always shown, numbers always. */
+			break;
+		case 'p':
+			pids = true;
+			break;
+		case 't':
+			which |= 1;
+			break;
+		case 'u':
+			which |= 2;
+			break;
+		case 'w':
+			which |= 4;
 			break;
 		default:
 			usage();
@@ -274,7 +376,5 @@ main(int argc, char *argv[])
 	case 's':
 		return stats();
 	}
-	fprintf(stderr, "%s: listing sockets is not supported: the kernel "
-	    "exports no socket table (use -i, -r or -s)\n", prog);
-	return 1;
+	return sockets(which != 0 ? which : 7, pids);
 }

@@ -10,10 +10,8 @@
  *
  * add and delete are SIOCADDRT and SIOCDELRT with Linux's struct rtentry
  * on a remote AF_INET socket (rt_dev, the interface name, travels by the
- * @ioctlptr rule).  The kernel has no interface that lists its routing
- * table, so show prints only what can be known from outside: the
- * connected route of every interface address (SIOCGIFCONF and
- * SIOCGIFNETMASK), and says so.  See rump.route(8).
+ * @ioctlptr rule).  show lists the whole routing table in lookup order
+ * (RUMP_SIOCGRTABLE, through nettab_client.c).  See rump.route(8).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,6 +23,8 @@
 #include <rump/rumpclient.h>
 #include <rump/rumpdefs.h>
 #include <rump/rump_syscalls.h>
+
+#include "nettab_client.h"
 
 static const char *prog = "rump.route";
 
@@ -50,60 +50,22 @@ sin_put(struct rump_sockaddr *sa, uint32_t a)
 	memcpy(sa, &sin, sizeof(sin));
 }
 
-static uint32_t
-sin_get(const struct rump_sockaddr *sa)
-{
-	struct rump_sockaddr_in sin;
-
-	memcpy(&sin, sa, sizeof(sin));
-	return sin.sin_addr.s_addr;
-}
-
-static int
-prefixlen(uint32_t mask)
-{
-	uint32_t m = ntohl(mask);
-	int n = 0;
-
-	while (m & 0x80000000u) {
-		n++;
-		m <<= 1;
-	}
-	return n;
-}
-
 static int
 show(int s)
 {
-	struct rump_ifreq reqs[64], ifr;
-	struct rump_ifconf ifc;
-	char d[INET_ADDRSTRLEN], net[40];
-	uint32_t a, m;
-	int i, n;
+	struct rump_rtrec *rr;
+	unsigned n;
+	int error;
 
-	memset(&ifc, 0, sizeof(ifc));
-	ifc.ifc_len = sizeof(reqs);
-	ifc.ifc_ifcu.ifcu_req = reqs;
-	if (rump_sys_ioctl(s, RUMP_SIOCGIFCONF, &ifc) != 0) {
-		fprintf(stderr, "%s: SIOCGIFCONF: %s\n", prog, strerror(errno));
+	error = nettab_fetch(s, RUMP_SIOCGRTABLE, sizeof(*rr), (void **)&rr,
+	    &n);
+	if (error != 0) {
+		fprintf(stderr, "%s: RUMP_SIOCGRTABLE: %s\n", prog,
+		    strerror(error));
 		return 1;
 	}
-	printf("Connected routes (static routes cannot be listed: the "
-	    "kernel exports no routing table)\n");
-	printf("%-18s %-15s %s\n", "Destination", "Gateway", "Interface");
-	n = ifc.ifc_len / (int)sizeof(reqs[0]);
-	for (i = 0; i < n; i++) {
-		a = sin_get(&reqs[i].ifr_ifru.ifru_addr);
-		ifr = reqs[i];
-		if (rump_sys_ioctl(s, RUMP_SIOCGIFNETMASK, &ifr) != 0)
-			continue;
-		m = sin_get(&ifr.ifr_ifru.ifru_netmask);
-		a &= m;
-		inet_ntop(AF_INET, &a, d, sizeof(d));
-		snprintf(net, sizeof(net), "%s/%d", d, prefixlen(m));
-		printf("%-18s %-15s %.*s\n", net, "link", RUMP_IFNAMSIZ,
-		    reqs[i].ifr_ifrn.ifrn_name);
-	}
+	nettab_print_routes(rr, n);
+	free(rr);
 	return 0;
 }
 

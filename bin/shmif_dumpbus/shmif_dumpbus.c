@@ -7,8 +7,9 @@
  *	shmif_dumpbus [-h] [-p pcapfile|-] busfile
  *
  * The frames are those still in the ring, oldest first.  The ring is
- * copied under the bus lock (the same futex word the kernels use), so a
- * dump taken while kernels send holds only whole frames.  A host
+ * copied under the bus lock (the same futex word the kernels' writers
+ * use), so a dump taken while kernels send holds only whole frames.
+ * Bus versions 1 and 2 (docs/shmif.md) have the same layout.  A host
  * program, not a rump kernel client.
  */
 #define _GNU_SOURCE
@@ -97,6 +98,7 @@ main(int argc, char **argv)
 	struct stat st;
 	uint8_t *ring, *map, frame[SHMIF_MAXFRAME];
 	uint64_t pos, head, tail, nframes = 0;
+	uint32_t ringsize;
 	FILE *out = NULL, *info;
 	int ch, fd;
 
@@ -137,7 +139,9 @@ main(int argc, char **argv)
 	}
 	sh = (struct shmif_bushdr *)(void *)map;
 	memcpy(&h, sh, sizeof(h));
-	if (h.sb_magic != SHMIF_MAGIC || h.sb_version != SHMIF_VERSION ||
+	/* Version 1 has the same layout (its readers took the lock). */
+	if (h.sb_magic != SHMIF_MAGIC ||
+	    (h.sb_version != SHMIF_VERSION && h.sb_version != 1) ||
 	    h.sb_hdrsize != SHMIF_HDRSIZE || h.sb_ringsize < SHMIF_RINGMIN ||
 	    h.sb_ringsize > SHMIF_RINGMAX || h.sb_ringsize % 8 != 0 ||
 	    (uint64_t)h.sb_hdrsize + h.sb_ringsize > (uint64_t)st.st_size) {
@@ -154,7 +158,12 @@ main(int argc, char **argv)
 	}
 	if (writable)
 		locked = bus_lock(sh);
+	/* Positions and counters again, under the lock; the sizes checked
+	 * above stay (the file may change under us). */
+	ringsize = h.sb_ringsize;
 	memcpy(&h, sh, sizeof(h));
+	h.sb_ringsize = ringsize;
+	h.sb_hdrsize = SHMIF_HDRSIZE;
 	memcpy(ring, map + h.sb_hdrsize, h.sb_ringsize);
 	if (locked)
 		bus_unlock(sh);

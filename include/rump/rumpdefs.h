@@ -783,6 +783,123 @@ _Static_assert(sizeof(struct rump_ifconf) == 16, "struct ifconf layout");
 _Static_assert(sizeof(struct rump_rtentry) == 120, "struct rtentry layout");
 
 /*
+ * Kernel tables (issue 5): the routing table, the ARP cache and the
+ * AF_INET socket table, read with an ioctl on any AF_INET socket into a
+ * caller's buffer of fixed-size records (docs/net.md, "Table ioctls").
+ * The caller sets nt_version, nt_len (buffer bytes) and nt_buf; on
+ * success nt_len is the bytes stored, nt_count the records, nt_recsize
+ * the size of one, nt_total the bytes the whole table needed.  nt_buf
+ * NULL asks only for nt_total.  A buffer too small for the whole table
+ * is ENOMEM, never a partial list: a local caller finds nt_total filled
+ * in; over the remote protocol a failed call brings nothing back, so a
+ * client asks again with nt_buf NULL.  Records may grow at their end in
+ * a later version; fields never move.
+ */
+#define RUMP_NETTAB_VERSION   1
+#define RUMP_NETTAB_MAXLEN    (1 << 20) /* the largest remote buffer */
+struct rump_nettab {
+	uint32_t nt_version;           /* in: RUMP_NETTAB_VERSION */
+	uint32_t nt_recsize;           /* out: bytes per record */
+	int32_t nt_len;                /* in: buffer bytes; out: bytes stored */
+	uint32_t nt_count;             /* out: records stored */
+	uint32_t nt_total;             /* out: bytes the whole table needs */
+	uint32_t nt_spare;
+	void *nt_buf;                  /* the records, or NULL: size only */
+};
+
+/* RUMP_SIOCGRTABLE: one route, longest prefix first (the lookup order). */
+#define RUMP_RTF_IFROUTE 0x8000        /* connected route of an address */
+struct rump_rtrec {
+	uint32_t rr_dst;               /* network order */
+	uint32_t rr_mask;              /* network order */
+	uint32_t rr_gateway;           /* network order, 0: direct */
+	uint32_t rr_flags;             /* RUMP_RTF_* */
+	int32_t rr_metric;
+	uint32_t rr_spare;
+	uint64_t rr_use;               /* lookups that chose it */
+	char rr_ifname[RUMP_IFNAMSIZ];
+};
+
+/* RUMP_SIOCGARPTABLE: one ARP entry.  Flags as Linux's struct arpreq. */
+#define RUMP_ATF_COM     0x02          /* resolved: ar_hwaddr is valid */
+#define RUMP_ATF_PERM    0x04          /* static: never expires */
+struct rump_arprec {
+	uint32_t ar_addr;              /* network order */
+	uint32_t ar_flags;             /* RUMP_ATF_* */
+	uint8_t ar_hwaddr[6];
+	uint16_t ar_held;              /* packets waiting for the answer */
+	int32_t ar_expire;             /* seconds left; -1: permanent */
+	char ar_ifname[RUMP_IFNAMSIZ];
+	uint32_t ar_spare;
+};
+
+/* RUMP_SIOCGSOCKTABLE: one AF_INET protocol control block (TCP, UDP,
+ * raw IP), including TCP connections whose socket is closed. */
+#define RUMP_SR_NOSOCKET 0x01          /* no socket left (closing TCP) */
+struct rump_sockrec {
+	uint16_t sr_family;            /* RUMP_AF_INET */
+	uint16_t sr_type;              /* RUMP_SOCK_STREAM, _DGRAM, _RAW */
+	uint16_t sr_protocol;          /* RUMP_IPPROTO_* */
+	uint8_t sr_state;              /* TCP: RUMP_TCP_* (Linux's); else 0 */
+	uint8_t sr_flags;              /* RUMP_SR_* */
+	uint32_t sr_laddr, sr_faddr;   /* network order */
+	uint16_t sr_lport, sr_fport;   /* network order */
+	uint32_t sr_recvq;             /* bytes (listener: queued conns) */
+	uint32_t sr_sendq;             /* bytes (listener: backlog) */
+	int32_t sr_pid;                /* creator's pid, 0 if none */
+	uint32_t sr_spare[2];
+};
+
+/* Linux's ARP ioctls on one entry (struct arpreq, 68 bytes). */
+struct rump_arpreq {
+	struct rump_sockaddr arp_pa;   /* AF_INET protocol address */
+	struct rump_sockaddr arp_ha;   /* sa_family ARPHRD_ETHER, MAC */
+	int32_t arp_flags;             /* RUMP_ATF_* */
+	struct rump_sockaddr arp_netmask; /* unused */
+	char arp_dev[RUMP_IFNAMSIZ];   /* interface, "" to find it */
+};
+#define RUMP_SIOCDARP         0x8953   /* struct arpreq: delete */
+#define RUMP_SIOCGARP         0x8954   /* struct arpreq: get */
+#define RUMP_SIOCSARP         0x8955   /* struct arpreq: set (root) */
+#define RUMP_SIOCGRTABLE      0x89f7   /* struct nettab -> rump_rtrec */
+#define RUMP_SIOCGARPTABLE    0x89f8   /* struct nettab -> rump_arprec */
+#define RUMP_SIOCGSOCKTABLE   0x89f9   /* struct nettab -> rump_sockrec */
+
+
+/*
+ * More than one IPv4 address per interface (docs/net.md, "Addresses").
+ * RUMP_SIOCAIFADDR adds an address (or changes the mask and broadcast of
+ * one the interface has); SIOCDIFADDR with an AF_INET ifr_addr deletes
+ * that address (without: the primary one); RUMP_SIOCGIFADDRTABLE lists
+ * every address of every interface (struct rump_nettab, as above).
+ */
+struct rump_in_aliasreq {
+	char ifra_name[RUMP_IFNAMSIZ];
+	struct rump_sockaddr ifra_addr;
+	struct rump_sockaddr ifra_broadaddr; /* AF_UNSPEC: from the mask */
+	struct rump_sockaddr ifra_mask;    /* AF_UNSPEC: the class's */
+};
+#define RUMP_IFA_PRIMARY 0x01          /* the one SIOCGIFADDR reports */
+struct rump_ifaddrrec {
+	uint32_t ir_addr;              /* network order */
+	uint32_t ir_mask;
+	uint32_t ir_broad;
+	uint32_t ir_flags;             /* RUMP_IFA_* */
+	char ir_ifname[RUMP_IFNAMSIZ];
+};
+#define RUMP_SIOCAIFADDR      0x89fa   /* struct in_aliasreq (root) */
+#define RUMP_SIOCGIFADDRTABLE 0x89fb   /* struct nettab -> ifaddrrec */
+
+_Static_assert(sizeof(struct rump_nettab) == 32, "struct nettab layout");
+_Static_assert(sizeof(struct rump_in_aliasreq) == 64,
+    "struct in_aliasreq layout");
+_Static_assert(sizeof(struct rump_ifaddrrec) == 32, "struct ifaddrrec layout");
+_Static_assert(sizeof(struct rump_rtrec) == 48, "struct rtrec layout");
+_Static_assert(sizeof(struct rump_arprec) == 40, "struct arprec layout");
+_Static_assert(sizeof(struct rump_sockrec) == 40, "struct sockrec layout");
+_Static_assert(sizeof(struct rump_arpreq) == 68, "struct arpreq layout");
+
+/*
  * TCP (librumpnet_netinet; issue 6): socket options of level
  * RUMP_SOL_TCP (= RUMP_IPPROTO_TCP) with Linux's numbers, and the prefix
  * of Linux's struct tcp_info up to tcpi_total_retrans (same offsets, so

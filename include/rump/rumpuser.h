@@ -108,6 +108,7 @@ int rumpuser_getfileinfo(const char *path, uint64_t *sizep, int *ftp);
 #define RUMPUSER_BIO_READ  0x01
 #define RUMPUSER_BIO_WRITE 0x02
 #define RUMPUSER_BIO_SYNC  0x04 /* write through to stable storage */
+#define RUMPUSER_BIO_INLINE 0x08 /* the caller waits: do it in its thread */
 typedef void (*rump_biodone_fn)(void *arg, size_t donelen, int error);
 void rumpuser_bio(int fd, int op, void *data, size_t dlen, int64_t off,
     rump_biodone_fn biodone, void *bioarg);
@@ -317,6 +318,9 @@ int rumpuser_hostdir_openfile(const char *path, int *fdp, int *rdonlyp);
  *                the kernel interrupts a call that sleeps.  Runs on
  *                another host thread, at most once per connection, and
  *                never once spo_close has begun.
+ *   spo_tick     (may be NULL) about once a second, on another host
+ *                thread without a virtual CPU: the kernel's timed
+ *                housekeeping (fork and exec holds that expire).
  *
  * URLs: unix://relative/path, unix:///absolute/path (the socket file is
  * created with mode 0600, a stale one replaced, and removed by
@@ -346,6 +350,7 @@ struct rumpuser_sp_ops {
 	    const void **replyp, size_t *replylenp);
 	void (*spo_close)(void *conn);
 	void (*spo_hangup)(void *conn);
+	void (*spo_tick)(void);
 };
 int rumpuser_sp_init(const char *url, const struct rumpuser_sp_ops *ops,
     size_t maxmsg);

@@ -8,7 +8,11 @@
  * call is one request frame (header, number, registers, the IN data
  * blocks) and one reply frame (error, result, the OUT data blocks).
  * Large IN data goes out straight from the caller's memory (sendmsg with
- * an iovec per block), and large OUT data comes in straight into it.
+ * an iovec per block), and large OUT data comes in straight into it; the
+ * host's kernel checks that memory as it copies (EFAULT), so only small
+ * OUT buffers are probed beforehand (docs/protocol.md, "Bad pointers").
+ * A thread waiting for a reply polls for it briefly when the host has a
+ * CPU to spare (rumpuser_sp_spin.c).
  *
  * Every thread of the program has its own connection, opened the first
  * time the thread makes a call (HELLO_JOIN with the process token), so
@@ -45,12 +49,22 @@
 
 #include "kern_sp_proto.h"
 #include "rumpclient_int.h"
+#include "rumpuser_sp_spin.h"
 #include "rumpuser_sp_url.h"
 
 #define RC_EXECENV "RUMPCLIENT_EXECTOKEN"
 #define RC_RBUFSIZE (16 * 1024)
 
 #define RC_MAXIOV (2 * SP_NARGS + 2 * SP_MAXIOV + 4)
+
+/*
+ * Waiting for a reply, a thread first polls the socket for up to
+ * RC_SPIN_US microseconds (RUMPCLIENT_SPIN_US overrides, 0 turns it off)
+ * when the host has a CPU to spare (rumpuser_sp_spin.c): most calls come
+ * back within that, and a thread that never slept is not woken, which
+ * costs the host several microseconds each way.
+ */
+#define RC_SPIN_US      30
 
 /* A request being put together: the iovecs sendmsg() sends. */
 struct rc_call {
@@ -69,11 +83,13 @@ struct rc_call {
 	uint8_t c_nbuf[256];             /* an ioctl structure as sent */
 	struct iovec c_probe[64];        /* pages to check (rc_probe_add) */
 	int c_nprobe;
+	int c_fault;                     /* OUT memory refused recv() */
 };
 
 struct rc_conn {
 	int cc_fd;
 	uint32_t cc_seq;
+	struct ru_sp_spin cc_spin;      /* polling for replies */
 	uint8_t *cc_rbuf;               /* small replies */
 	struct rc_call *cc_call;
 	struct rc_conn *cc_next;        /* [rc_lock] */
@@ -92,6 +108,7 @@ static char rc_url[256];
 static uint8_t rc_ptoken[SP_TOKENLEN];          /* [rc_lock] */
 static pid_t rc_pid = -1;                       /* [rc_lock] */
 static int rc_retry;                            /* [rc_lock] seconds */
+static uint64_t rc_spin_ns;                     /* [a] set by init */
 static pthread_key_t rc_key;
 static pthread_once_t rc_key_once = PTHREAD_ONCE_INIT;
 static __thread struct rc_conn *rc_tls;
@@ -129,12 +146,19 @@ rc_key_init(void)
 	(void)pthread_key_create(&rc_key, rc_key_dtor);
 }
 
+/*
+ * Send all of iov.  0; EFAULT if the host could not read the caller's
+ * memory, with *sentp saying how much went out before (0: the frame was
+ * never begun, the connection is as it was); ENOTCONN if the connection
+ * failed.
+ */
 static int
-rc_writev_all(int fd, struct iovec *iov, int iovcnt)
+rc_writev_all(int fd, struct iovec *iov, int iovcnt, size_t *sentp)
 {
 	struct msghdr mh;
 	ssize_t n;
 
+	*sentp = 0;
 	while (iovcnt > 0) {
 		memset(&mh, 0, sizeof(mh));
 		mh.msg_iov = iov;
@@ -143,8 +167,9 @@ rc_writev_all(int fd, struct iovec *iov, int iovcnt)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return ENOTCONN;
+			return errno == EFAULT ? EFAULT : ENOTCONN;
 		}
+		*sentp += (size_t)n;
 		while (iovcnt > 0 && (size_t)n >= iov->iov_len) {
 			n -= (ssize_t)iov->iov_len;
 			iov++;
@@ -250,6 +275,7 @@ rc_hello(int mode, const uint8_t *token, struct rc_conn **ccp,
 	size_t keylen = key != NULL ? strlen(key) : 0;
 	struct iovec iov;
 	struct timeval tv;
+	size_t sent;
 	int fd = -1, error;
 
 	if (keylen > SP_MAXKEY)
@@ -276,7 +302,7 @@ rc_hello(int mode, const uint8_t *token, struct rc_conn **ccp,
 	tv.tv_sec = 10;
 	tv.tv_usec = 0;
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	error = rc_writev_all(fd, &iov, 1);
+	error = rc_writev_all(fd, &iov, 1, &sent);
 	if (error == 0)
 		error = rc_read_all(fd, &rep, sizeof(rep));
 	tv.tv_sec = 0;
@@ -365,6 +391,14 @@ rc_adopt(struct rc_conn *cc, const struct sp_hello_reply *hr)
 	(void)pthread_setspecific(rc_key, cc);
 }
 
+static void
+rc_spin_init(void)
+{
+
+	__atomic_store_n(&rc_spin_ns, ru_sp_spin_param("RUMPCLIENT_SPIN_US",
+	    RC_SPIN_US), __ATOMIC_RELAXED);
+}
+
 RUMPCLIENT_PUBLIC int
 rumpclient_init(void)
 {
@@ -386,6 +420,7 @@ rumpclient_init(void)
 		return -1;
 	}
 	snprintf(rc_url, sizeof(rc_url), "%s", url);
+	rc_spin_init();
 	error = ru_sp_parseurl(url, &rc_addr);
 	if (error != 0) {
 		fprintf(stderr, "rumpclient: RUMP_SERVER: bad URL \"%s\" "
@@ -486,6 +521,32 @@ rc_conn_lost(struct rc_conn *cc)
 }
 
 /*
+ * A request went out only in part (sendmsg met memory of the caller's
+ * that is not there): the server waits for the rest of a frame that will
+ * never be whole.  Join the process on a new connection first, so that
+ * it keeps an lwp, then close this one; the server drops the partial
+ * frame with the connection.  If the join fails, the next call tries.
+ */
+static void
+rc_conn_replace(struct rc_conn *cc)
+{
+	struct sp_hello_reply hr;
+	struct rc_conn *ncc = NULL;
+	uint8_t tok[SP_TOKENLEN];
+
+	pthread_mutex_lock(&rc_lock);
+	memcpy(tok, rc_ptoken, sizeof(tok));
+	pthread_mutex_unlock(&rc_lock);
+	if (rc_hello(SP_HELLO_JOIN, tok, &ncc, &hr) != 0)
+		ncc = NULL;
+	rc_conn_lost(cc);
+	if (ncc != NULL) {
+		rc_tls = ncc;
+		(void)pthread_setspecific(rc_key, ncc);
+	}
+}
+
+/*
  * Send a small control request (type, body) and read its fixed-size
  * reply body into rep.  0 or an errno.
  */
@@ -500,12 +561,13 @@ rc_control(struct rc_conn *cc, int type, const void *body, size_t blen,
 		.sh_seq = ++cc->cc_seq,
 	};
 	struct iovec iov = { buf, SP_HDRLEN + blen };
+	size_t sent;
 	int error;
 
 	memcpy(buf, &hdr, SP_HDRLEN);
 	if (blen > 0)
 		memcpy(buf + SP_HDRLEN, body, blen);
-	error = rc_writev_all(cc->cc_fd, &iov, 1);
+	error = rc_writev_all(cc->cc_fd, &iov, 1, &sent);
 	if (error == 0)
 		error = rc_read_all(cc->cc_fd, buf, SP_HDRLEN + replen);
 	if (error == 0) {
@@ -549,21 +611,58 @@ rc_addblock(struct rc_call *rc, uint64_t *lenword, const void *data,
 	rc_addiov(rc, &rc->c_zero, sp_pad8(len) - len);
 }
 
-/* Copy n bytes of OUT data from the reply into a user iovec array. */
+/*
+ * Read n bytes of the reply from the socket straight into the caller's
+ * memory.  If the host refuses that memory (EFAULT, which leaves the
+ * bytes queued), the rest of the n bytes is read into the reply buffer
+ * and dropped, so the connection stays in step, and the call's c_fault
+ * makes it fail with EFAULT.  0 or ENOTCONN.
+ */
+static int
+rc_read_user(struct rc_conn *cc, uint8_t *dst, uint64_t n)
+{
+	uint64_t done = 0, k;
+	ssize_t r;
+	int error;
+
+	while (done < n) {
+		r = recv(cc->cc_fd, dst + done, n - done, MSG_WAITALL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == EFAULT) {
+			cc->cc_call->c_fault = 1;
+			break;
+		}
+		if (r <= 0)
+			return ENOTCONN;
+		done += (uint64_t)r;
+	}
+	for (; done < n; done += k) {
+		k = n - done < RC_RBUFSIZE ? n - done : RC_RBUFSIZE;
+		if ((error = rc_read_all(cc->cc_fd, cc->cc_rbuf, k)) != 0)
+			return error;
+	}
+	return 0;
+}
+
+/*
+ * Copy n bytes of OUT data of the reply into the caller's memory: first
+ * what was already read into the reply buffer (*srcp, *leftp: a small
+ * reply, all of whose memory was probed), then from the socket (the
+ * reply buffer is then used up, and may be overwritten).
+ */
 static int
 rc_recv_out(struct rc_conn *cc, const uint8_t **srcp, size_t *leftp,
     uint8_t *dst, uint64_t n)
 {
 	uint64_t k;
-	int error;
 
-	/* From the part of the reply already read, then the socket. */
 	k = *leftp < n ? *leftp : n;
 	memcpy(dst, *srcp, k);
 	*srcp += k;
 	*leftp -= k;
-	if (k < n && (error = rc_read_all(cc->cc_fd, dst + k, n - k)) != 0)
-		return error;
+	if (k < n)
+		return rc_read_user(cc, dst + k, n - k);
 	return 0;
 }
 
@@ -648,8 +747,16 @@ rc_probe_flush(struct rc_call *rcp)
 	return r == n ? 0 : EFAULT;
 }
 
+/*
+ * Note the pages of a plain buffer for rc_probe_flush.  Memory that the
+ * host's kernel touches for us is not probed, since it checks it itself:
+ * a buffer the request only sends (sendonly; sendmsg says EFAULT, which
+ * rc_call1 handles), and one too large for the reply buffer, since the
+ * reply is then read into it by recv() (rc_read_user).  That leaves
+ * small buffers that the client copies into from the reply buffer.
+ */
 static int
-rc_probe_add(struct rc_call *rcp, const void *p, uint64_t len)
+rc_probe_add(struct rc_call *rcp, const void *p, uint64_t len, int sendonly)
 {
 	uintptr_t a = (uintptr_t)p, end, pg;
 	int error;
@@ -658,7 +765,8 @@ rc_probe_add(struct rc_call *rcp, const void *p, uint64_t len)
 		return 0;
 	if (a < 4096 || a + len < a)
 		return EFAULT;
-	if (!__atomic_load_n(&rc_vmcheck, __ATOMIC_RELAXED))
+	if (sendonly || len >= RC_RBUFSIZE ||
+	    !__atomic_load_n(&rc_vmcheck, __ATOMIC_RELAXED))
 		return 0;
 	end = a + len;
 	for (pg = a; pg < end; pg = (pg | 4095) + 1) {
@@ -734,7 +842,7 @@ rc_msg_in(struct rc_call *rcp, const struct sp_argdesc *ad, unsigned i,
 		if (uiov[j].iov_len > SP_MAXDATA - sum)
 			return EINVAL;
 		if ((error = rc_probe_add(rcp, uiov[j].iov_base,
-		    uiov[j].iov_len)) != 0)
+		    uiov[j].iov_len, !out)) != 0)
 			return error;
 		rcp->c_iovlens[j] = uiov[j].iov_len;
 		sum += uiov[j].iov_len;
@@ -993,7 +1101,7 @@ rc_call1(struct rc_conn *cc, unsigned num, const struct sp_sysdesc *sd,
 	int dirs[SP_NARGS];
 	uint64_t sizes[SP_NARGS], total, replymax, len, pad, j;
 	const uint8_t *src;
-	size_t left, got;
+	size_t left, got, sent;
 	unsigned i, n = sd->sd_nargs;
 	ssize_t r;
 	int error;
@@ -1001,6 +1109,7 @@ rc_call1(struct rc_conn *cc, unsigned num, const struct sp_sysdesc *sd,
 	rcp->c_niov = 0;
 	rcp->c_zero = 0;
 	rcp->c_nprobe = 0;
+	rcp->c_fault = 0;
 	rc_addiov(rcp, &head, SP_HDRLEN + 8 + 8 * (size_t)n);
 	total = SP_HDRLEN + 8 + 8 * (uint64_t)n;
 	replymax = SP_HDRLEN + sizeof(sr);
@@ -1036,7 +1145,7 @@ rc_call1(struct rc_conn *cc, unsigned num, const struct sp_sysdesc *sd,
 			    sizes[i], dirs[i] != SPA_IN);
 		else if (ad->sa_kind != SPK_STR && ad->sa_kind != SPK_IOV)
 			error = rc_probe_add(rcp, (void *)(uintptr_t)regs[i],
-			    sizes[i]);
+			    sizes[i], dirs[i] == SPA_IN);
 		if (error != 0)
 			return error;
 		if (ad->sa_kind == SPK_IOV) {
@@ -1050,7 +1159,8 @@ rc_call1(struct rc_conn *cc, unsigned num, const struct sp_sysdesc *sd,
 				if (uiov[j].iov_len > SP_MAXDATA - sum)
 					return EINVAL;
 				if ((error = rc_probe_add(rcp, uiov[j].iov_base,
-				    uiov[j].iov_len)) != 0)
+				    uiov[j].iov_len,
+				    !(ad->sa_flags & SPF_IOVOUT))) != 0)
 					return error;
 				rcp->c_iovlens[j] = uiov[j].iov_len;
 				sum += uiov[j].iov_len;
@@ -1096,7 +1206,13 @@ rc_call1(struct rc_conn *cc, unsigned num, const struct sp_sysdesc *sd,
 	head.hdr.sh_seq = ++cc->cc_seq;
 	head.num = num;
 	head.nargs = n;
-	error = rc_writev_all(cc->cc_fd, rcp->c_iov, rcp->c_niov);
+	error = rc_writev_all(cc->cc_fd, rcp->c_iov, rcp->c_niov, &sent);
+	if (error == EFAULT) {
+		/* Bad memory the call sends: not one byte out, or a part. */
+		if (sent > 0)
+			rc_conn_replace(cc);
+		return EFAULT;
+	}
 	if (error != 0)
 		goto out_lost;
 
@@ -1109,8 +1225,10 @@ rc_call1(struct rc_conn *cc, unsigned num, const struct sp_sysdesc *sd,
 	for (;;) {
 		size_t want = replymax <= RC_RBUFSIZE ? RC_RBUFSIZE :
 		    SP_HDRLEN + sizeof(sr);
-		r = recv(cc->cc_fd, cc->cc_rbuf + got, want - got,
-		    replymax <= RC_RBUFSIZE ? 0 : MSG_WAITALL);
+		cc->cc_spin.sp_ns = __atomic_load_n(&rc_spin_ns,
+		    __ATOMIC_RELAXED);
+		r = ru_sp_recv_spin(&cc->cc_spin, cc->cc_fd, cc->cc_rbuf + got,
+		    want - got, replymax <= RC_RBUFSIZE ? 0 : MSG_WAITALL);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
@@ -1202,6 +1320,8 @@ rc_call1(struct rc_conn *cc, unsigned num, const struct sp_sysdesc *sd,
 	}
 	if (len != 0 || left != 0)
 		goto out_proto;
+	if (rcp->c_fault)
+		return EFAULT;
 	*rvp = sr.sr_retval[0];
 	return 0;
 

@@ -137,8 +137,16 @@ hj_dir_next(struct hj_dir *d)
 	size_t nl;
 
 	if (d->d_pos >= d->d_len) {
+		int error = errno;
+
 		n = RUMPCALL(rump_sys_getdents64(d->d_kfd, d->d_buf,
 		    sizeof(d->d_buf)));
+		/*
+		 * readdir changes errno only on error; librumpclient may
+		 * leave one of its own (EAGAIN) behind after a success.
+		 */
+		if (n >= 0)
+			errno = error;
 		if (n <= 0)
 			return NULL;
 		d->d_pos = 0;

@@ -6,10 +6,12 @@
  * list has the family (hj_sockfamily); everything else follows the
  * descriptor.  librumpclient's own sockets (its connections to the
  * server) are made with hj_inrump set and stay on the host whatever the
- * list says.  sendmsg/recvmsg on kernel sockets are carried as
- * sendto/recvfrom of the gathered data: control messages are refused
- * (EOPNOTSUPP), since the remote protocol cannot carry a struct msghdr
- * yet.
+ * list says.  sendmsg/recvmsg go to the kernel whole (the remote
+ * protocol carries the msghdr with its name, data and control); the
+ * descriptors of SCM_RIGHTS messages are translated between the
+ * program's numbers and the kernel's, and a descriptor of the other side
+ * is refused with EXDEV: a host descriptor cannot be passed over a
+ * kernel socket, nor a kernel one over a host socket.
  */
 #undef _FILE_OFFSET_BITS
 #undef _FORTIFY_SOURCE
@@ -19,6 +21,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rump/rump_syscalls.h>
@@ -173,41 +176,87 @@ recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *sa,
 	    rump_sys_recvfrom(k, buf, n, flags, sa, len));
 }
 
-static size_t
-hj_iovlen(const struct msghdr *m)
+/*
+ * The descriptors of the SCM_RIGHTS messages in m's control, in place:
+ * tokernel, program numbers to the kernel's (every one must be a kernel
+ * descriptor, else EXDEV); otherwise the kernel's to program numbers.
+ * 0 or an errno.
+ */
+static int
+hj_rights_map(struct msghdr *m, bool tokernel)
 {
-	size_t i, n = 0;
+	struct cmsghdr *c;
+	size_t i, n;
+	int *fds, k;
 
-	for (i = 0; i < m->msg_iovlen; i++)
-		n += m->msg_iov[i].iov_len;
-	return n;
+	for (c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		fds = (int *)CMSG_DATA(c);
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			if (!tokernel) {
+				fds[i] = hj_kfd2fd(fds[i]);
+				continue;
+			}
+			if (hj_fd(fds[i], &k) != HJ_RUMP)
+				return EXDEV;
+			fds[i] = k;
+		}
+	}
+	return 0;
+}
+
+/* Whether m's control passes a kernel descriptor (SCM_RIGHTS). */
+static bool
+hj_rights_haskernel(const struct msghdr *m)
+{
+	struct cmsghdr *c;
+	size_t i, n;
+	int *fds, k;
+
+	for (c = CMSG_FIRSTHDR(m); c != NULL;
+	    c = CMSG_NXTHDR((struct msghdr *)m, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		fds = (int *)CMSG_DATA(c);
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++)
+			if (hj_fd(fds[i], &k) == HJ_RUMP)
+				return true;
+	}
+	return false;
 }
 
 HJ_EXPORT ssize_t
 sendmsg(int fd, const struct msghdr *m, int flags)
 {
-	size_t i, n, off = 0;
+	struct msghdr km;
 	ssize_t r;
-	char *buf;
 	int k, error;
 
-	if (hj_fd(fd, &k) == HJ_HOST)
+	if (hj_fd(fd, &k) == HJ_HOST) {
+		/* A kernel descriptor cannot ride a host socket. */
+		if (hj_inited && !hj_inrump && m->msg_controllen != 0 &&
+		    hj_rights_haskernel(m))
+			return hj_set_errno(EXDEV);
 		return REAL(sendmsg)(fd, m, flags);
-	if (m->msg_controllen != 0)
-		return hj_set_errno(EOPNOTSUPP);
-	n = hj_iovlen(m);
-	buf = malloc(n > 0 ? n : 1);
-	if (buf == NULL)
-		return hj_set_errno(ENOMEM);
-	for (i = 0; i < m->msg_iovlen; i++) {
-		memcpy(buf + off, m->msg_iov[i].iov_base,
-		    m->msg_iov[i].iov_len);
-		off += m->msg_iov[i].iov_len;
 	}
-	r = RUMPCALL(rump_sys_sendto(k, buf, n, flags, m->msg_name,
-	    m->msg_namelen));
+	if (m->msg_controllen == 0 || m->msg_control == NULL)
+		return RUMPCALL(rump_sys_sendmsg(k, m, flags));
+	/* The control is rewritten with kernel numbers in a copy. */
+	km = *m;
+	km.msg_control = malloc(m->msg_controllen);
+	if (km.msg_control == NULL)
+		return hj_set_errno(ENOMEM);
+	memcpy(km.msg_control, m->msg_control, m->msg_controllen);
+	if ((error = hj_rights_map(&km, true)) != 0) {
+		free(km.msg_control);
+		return hj_set_errno(error);
+	}
+	r = RUMPCALL(rump_sys_sendmsg(k, &km, flags));
 	error = errno;
-	free(buf);
+	free(km.msg_control);
 	errno = error;
 	return r;
 }
@@ -215,35 +264,80 @@ sendmsg(int fd, const struct msghdr *m, int flags)
 HJ_EXPORT ssize_t
 recvmsg(int fd, struct msghdr *m, int flags)
 {
-	size_t i, n, off = 0, c;
-	socklen_t nl;
 	ssize_t r;
-	char *buf;
-	int k, error;
+	int k;
 
 	if (hj_fd(fd, &k) == HJ_HOST)
 		return REAL(recvmsg)(fd, m, flags);
-	n = hj_iovlen(m);
-	buf = malloc(n > 0 ? n : 1);
-	if (buf == NULL)
-		return hj_set_errno(ENOMEM);
-	nl = m->msg_namelen;
-	r = RUMPCALL(rump_sys_recvfrom(k, buf, n, flags, m->msg_name,
-	    m->msg_name != NULL ? &nl : NULL));
-	error = errno;
-	if (r >= 0) {
-		for (i = 0; i < m->msg_iovlen && off < (size_t)r; i++) {
-			c = m->msg_iov[i].iov_len;
-			if (c > (size_t)r - off)
-				c = (size_t)r - off;
-			memcpy(m->msg_iov[i].iov_base, buf + off, c);
-			off += c;
-		}
-		m->msg_namelen = m->msg_name != NULL ? nl : 0;
-		m->msg_controllen = 0;
-		m->msg_flags = 0;
-	}
-	free(buf);
-	errno = error;
+	r = RUMPCALL(rump_sys_recvmsg(k, m, flags));
+	if (r >= 0 && m->msg_control != NULL && m->msg_controllen != 0)
+		(void)hj_rights_map(m, false);
 	return r;
+}
+
+/*
+ * sendmmsg/recvmmsg on kernel sockets: one sendmsg/recvmsg per message
+ * (the kernel has no vector call).  The count done, or -1 with errno
+ * when the first one fails.  recvmmsg's timeout is checked after each
+ * message, as Linux does; MSG_WAITFORONE makes the later ones
+ * non-blocking.
+ */
+HJ_EXPORT int
+sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
+{
+	unsigned int i;
+	ssize_t r;
+	int k;
+
+	if (hj_fd(fd, &k) == HJ_HOST)
+		return REAL(sendmmsg)(fd, v, n, flags);
+	for (i = 0; i < n; i++) {
+		r = sendmsg(fd, &v[i].msg_hdr, flags);
+		if (r < 0)
+			return i > 0 ? (int)i : -1;
+		v[i].msg_len = (unsigned int)r;
+	}
+	return (int)i;
+}
+
+HJ_EXPORT int
+recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags,
+    struct timespec *timeout)
+{
+	struct timespec end, now;
+	unsigned int i;
+	ssize_t r;
+	int k;
+
+	if (hj_fd(fd, &k) == HJ_HOST)
+		return REAL(recvmmsg)(fd, v, n, flags, timeout);
+	if (timeout != NULL) {
+		clock_gettime(CLOCK_MONOTONIC, &end);
+		end.tv_sec += timeout->tv_sec;
+		end.tv_nsec += timeout->tv_nsec;
+		if (end.tv_nsec >= 1000000000) {
+			end.tv_sec++;
+			end.tv_nsec -= 1000000000;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		r = recvmsg(fd, &v[i].msg_hdr, flags & ~MSG_WAITFORONE);
+		if (r < 0) {
+			if (i == 0)
+				return -1;
+			break;
+		}
+		v[i].msg_len = (unsigned int)r;
+		if (flags & MSG_WAITFORONE)
+			flags |= MSG_DONTWAIT;
+		if (timeout != NULL) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec > end.tv_sec || (now.tv_sec ==
+			    end.tv_sec && now.tv_nsec >= end.tv_nsec)) {
+				i++;
+				break;
+			}
+		}
+	}
+	return (int)i;
 }

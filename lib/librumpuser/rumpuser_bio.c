@@ -14,7 +14,9 @@
  *   host I/O -> biodone(arg, donelen, error) -> freed.
  * If no request can be allocated or no I/O thread can be started, the
  * caller does the I/O itself with its virtual CPU released and calls
- * biodone from its own thread, still without a virtual CPU.
+ * biodone from its own thread, still without a virtual CPU.  A caller
+ * that is going to wait for the request anyway (RUMPUSER_BIO_INLINE)
+ * gets the same: no queue, no hand-off to another thread and back.
  *
  * RUMP_FAULT_BIO (see rumpuser.c) makes chosen requests fail with EIO
  * without touching the file.
@@ -182,7 +184,8 @@ ru_bio_drain_here(void)
  * with RUMPUSER_BIO_SYNC; dlen bytes at data, file offset off.  biodone is
  * called exactly once, normally from an I/O thread, with the bytes
  * transferred (short at end of file) and 0 or an errno.  data must stay
- * valid until then.
+ * valid until then.  With RUMPUSER_BIO_INLINE the I/O is done and biodone
+ * called in the calling thread, its virtual CPU released, before return.
  */
 void
 rumpuser_bio(int fd, int op, void *data, size_t dlen, int64_t off,
@@ -192,9 +195,9 @@ rumpuser_bio(int fd, int op, void *data, size_t dlen, int64_t off,
 	int start = 0, drain, error, nlocks;
 	size_t done = 0;
 
-	req = malloc(sizeof(*req));
+	req = (op & RUMPUSER_BIO_INLINE) ? NULL : malloc(sizeof(*req));
 	if (req == NULL) {
-		/* Cannot queue: do it here, without the virtual CPU. */
+		/* Inline, or cannot queue: do it here, without the CPU. */
 		nlocks = ru_unschedule(NULL);
 		if (ru_fault_hit(&ru_fault_bio))
 			error = EIO;

@@ -25,7 +25,7 @@
  * sleeping call; the connection thread then reads end of file and closes
  * as usual.  Connections are found by id in the watch list, never by a
  * pointer kept in epoll, so a late event for a closed connection is
- * harmless.
+ * harmless.  The same thread calls spo_tick about once a second.
  *
  * Locking: [I] set by rumpuser_sp_init() before the accept thread runs,
  * [s] ru_sp_mtx, [w] ru_sp_watch_mtx (held across spo_hangup, so that a
@@ -44,10 +44,24 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rumpuser_int.h"
+#include "rumpuser_sp_spin.h"
 #include "rumpuser_sp_url.h"
+
+/*
+ * A connection thread waiting for a request (or the rest of one) polls
+ * its socket for up to RU_SP_SPIN_US microseconds (RUMP_SP_SPIN_US
+ * overrides, 0 turns it off) before it sleeps in recv, when the host has
+ * a CPU to spare (rumpuser_sp_spin.c): a client making calls in a row
+ * sends the next one within that, and a thread that did not sleep need
+ * not be woken.
+ */
+#define RU_SP_SPIN_US      20
+
+#define RU_SP_TICK_MS      1000
 
 /* Frames up to this size use the connection's standing buffer. */
 #define RU_SP_BUFSIZE (128 * 1024 + 4096)
@@ -56,6 +70,7 @@
 static pthread_mutex_t ru_sp_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct rumpuser_sp_ops ru_sp_ops;     /* [I] */
 static size_t ru_sp_maxmsg;                  /* [I] */
+static uint64_t ru_sp_spin_ns;               /* [I] */
 static int ru_sp_listenfd = -1;              /* [s] */
 static int ru_sp_listening;                  /* [s] */
 static char ru_sp_unlinkpath[4096 + 128];          /* [s] socket file, or "" */
@@ -71,6 +86,7 @@ struct ru_sp_conn {
 	void *c_kconn;                  /* the kernel's handle */
 	unsigned char *c_buf;
 	size_t c_cap;
+	struct ru_sp_spin c_spin;       /* polling for frames */
 	uint64_t c_id;                  /* [w] in the watch list, or 0 */
 	int c_hungup;                   /* [w] spo_hangup called */
 	struct ru_sp_conn *c_wnext;     /* [w] */
@@ -117,16 +133,29 @@ ru_sp_watch_remove(struct ru_sp_conn *c)
 	pthread_mutex_unlock(&ru_sp_watch_mtx);
 }
 
+/*
+ * The watch thread: hangups as they come, and spo_tick about once a
+ * second (RU_SP_TICK_MS) in between.
+ */
 static void *
 ru_sp_watch_thread(void *arg)
 {
 	struct epoll_event evs[32];
 	struct ru_sp_conn *c;
+	struct timespec ts;
+	int64_t now, next = 0;
 	int n, i;
 
 	(void)arg;
 	for (;;) {
-		n = epoll_wait(ru_sp_epfd, evs, 32, -1);
+		n = epoll_wait(ru_sp_epfd, evs, 32, RU_SP_TICK_MS);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+		if (now >= next) {
+			next = now + RU_SP_TICK_MS;
+			if (ru_sp_ops.spo_tick != NULL)
+				ru_sp_ops.spo_tick();
+		}
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -209,7 +238,8 @@ ru_sp_readframe(struct ru_sp_conn *c, size_t *havep, size_t *lenp)
 		}
 		if (have >= need && len != 0)
 			break;
-		n = recv(c->c_fd, c->c_buf + have, c->c_cap - have, 0);
+		n = ru_sp_recv_spin(&c->c_spin, c->c_fd, c->c_buf + have,
+		    c->c_cap - have, 0);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -314,6 +344,7 @@ ru_sp_start_conn(int fd, int transport)
 	if (c == NULL)
 		goto out_close;
 	c->c_fd = fd;
+	c->c_spin.sp_ns = ru_sp_spin_ns;
 	c->c_cap = RU_SP_BUFSIZE;
 	c->c_buf = malloc(c->c_cap);
 	if (c->c_buf == NULL)
@@ -444,8 +475,10 @@ rumpuser_sp_init(const char *url, const struct rumpuser_sp_ops *ops,
 	}
 	ru_sp_ops = *ops;
 	ru_sp_maxmsg = maxmsg;
+	ru_sp_spin_ns = ru_sp_spin_param("RUMP_SP_SPIN_US", RU_SP_SPIN_US);
 	/* Once per process: the watch thread outlives a halt and restart. */
-	if (ops->spo_hangup != NULL && ru_sp_epfd < 0) {
+	if ((ops->spo_hangup != NULL || ops->spo_tick != NULL) &&
+	    ru_sp_epfd < 0) {
 		ru_sp_epfd = epoll_create1(EPOLL_CLOEXEC);
 		if (ru_sp_epfd >= 0 && ru_thread_start_helper(
 		    ru_sp_watch_thread, NULL, "rumpsp_watch") != 0) {

@@ -203,6 +203,8 @@ cv_wait(kcondvar_t *cv, kmutex_t *mtx)
 	KASSERTMSG(!mtx->mtx_spin, "cv_wait %s on a spin mutex", cv->cv_name);
 	KASSERTMSG(mtx->mtx_owner == l, "cv_wait %s without its mutex",
 	    cv->cv_name);
+	if (__predict_false(l->l_deferred))
+		lwp_deferred_kick(l);
 	atomic_store_relaxed(&mtx->mtx_owner, NULL);
 	rumpuser_cv_wait(cv->cv_hyp, mtx->mtx_hyp);
 	atomic_store_relaxed(&mtx->mtx_owner, l);
@@ -220,6 +222,8 @@ cv_timedwait(kcondvar_t *cv, kmutex_t *mtx, int64_t timo_ns)
 	}
 	KASSERTMSG(mtx->mtx_owner == l, "cv_timedwait %s without its mutex",
 	    cv->cv_name);
+	if (__predict_false(l->l_deferred))
+		lwp_deferred_kick(l);
 	atomic_store_relaxed(&mtx->mtx_owner, NULL);
 	error = rumpuser_cv_timedwait(cv->cv_hyp, mtx->mtx_hyp,
 	    timo_ns / 1000000000LL, timo_ns % 1000000000LL);

@@ -451,3 +451,34 @@ rump_lwproc_curlwp(void)
 		return NULL;
 	return l;
 }
+
+/* --- deferred work (lwp.h lwp_defer) --- */
+
+static const struct lwp_deferops *lwp_deferops;  /* [a] set once */
+
+void
+lwp_defer_register(const struct lwp_deferops *ops)
+{
+	KASSERT(lwp_deferops == NULL || lwp_deferops == ops);
+	atomic_store_release(&lwp_deferops, ops);
+}
+
+void
+lwp_deferred_run(struct lwp *l)
+{
+	const struct lwp_deferops *ops = atomic_load_acquire(&lwp_deferops);
+
+	l->l_deferred = 0;
+	if (ops != NULL)
+		ops->ld_run();
+}
+
+void
+lwp_deferred_kick(struct lwp *l)
+{
+	const struct lwp_deferops *ops = atomic_load_acquire(&lwp_deferops);
+
+	l->l_deferred = 0;
+	if (ops != NULL)
+		ops->ld_kick();
+}

@@ -163,6 +163,8 @@ rump_unschedule(void)
 		l->l_nosched--;
 		return;
 	}
+	if (__predict_false(l->l_deferred))
+		lwp_deferred_run(l);
 	sched_release(l);
 }
 
@@ -189,6 +191,8 @@ rump_syscall(int num, void *args, register_t *retval)
 	}
 	call = __atomic_load_n(&sysent[num].sy_call, __ATOMIC_ACQUIRE);
 	error = __predict_true(call != NULL) ? call(l, args, retval) : ENOSYS;
+	if (__predict_false(l->l_deferred))
+		lwp_deferred_run(l);
 	if (__predict_false(l->l_nosched > 0))
 		l->l_nosched--;
 	else

@@ -23,7 +23,8 @@
  * descriptors (the VFS's exit hook).  A hold (SP_FORK: a copy of the
  * caller's process; SP_EXEC: another lwp of it) waits for a claim; once
  * its creating connection is gone it expires after SP_HOLD_TTL and is
- * released by the next handshake or close.
+ * released by the host's once-a-second tick (sp_tick), or by a handshake
+ * or close that comes first.
  *
  * A system call is one frame each way.  The register arguments are
  * copied into the handler's argument structure; each non-NULL pointer is
@@ -90,7 +91,7 @@ struct sp_conn {
 
 static kmutex_t sp_lock;
 static struct sp_proc *sp_procs;          /* [s] */
-static struct sp_hold *sp_holds;          /* [s] */
+static struct sp_hold *sp_holds;          /* [s], read [a] by sp_tick */
 static unsigned sp_nconns;                /* [a] */
 static int sp_halted;                     /* [a] */
 static int sp_flags;                      /* [I] RUMP_SP_* */
@@ -1030,11 +1031,30 @@ sp_hangup(void *arg)
 	rump_unschedule();
 }
 
+/*
+ * About once a second, from the host's watch thread (no CPU, no lwp of
+ * its own): release the holds whose time is up, so that they do not
+ * wait for the next handshake.  sp_holds is only looked at as a hint
+ * here; the sweep decides under sp_lock.
+ */
+static void
+sp_tick(void)
+{
+
+	if (!sp_inited || atomic_load_relaxed(&sp_halted) ||
+	    atomic_load_relaxed(&sp_holds) == NULL)
+		return;
+	sp_holds_sweep();
+	/* The scheduling in the sweep gave the thread an implicit lwp. */
+	rump_lwproc_releaselwp();
+}
+
 static const struct rumpuser_sp_ops sp_ops = {
 	.spo_open = sp_open,
 	.spo_request = sp_request,
 	.spo_close = sp_close,
 	.spo_hangup = sp_hangup,
+	.spo_tick = sp_tick,
 };
 
 unsigned

@@ -81,7 +81,32 @@ struct lwp {
 	int l_sleeplk;                     /* [a] spin lock of the next two */
 	kcondvar_t *l_sleepcv;             /* [S] cv of a _sig sleep, or NULL */
 	kmutex_t *l_sleepmtx;              /* [S] its mutex */
+	int l_deferred;                    /* [l] lwp_defer() work pending */
 };
+
+/*
+ * Work a subsystem leaves for the calling thread to finish when it leaves
+ * the kernel (the end of its system call or rump_unschedule, no locks
+ * held: ld_run) or, should it sleep first, to hand to a kernel thread
+ * before the sleep (cv_wait: ld_kick, called with the sleep's mutex held,
+ * so it may take only leaf locks).  The network stack uses it for the
+ * packets a sender loops back to itself through lo0: the sender handles
+ * them at the end of its call instead of waking the netisr thread for
+ * each.  One user: the hooks are registered once.
+ */
+struct lwp_deferops {
+	void (*ld_run)(void);
+	void (*ld_kick)(void);
+};
+void lwp_defer_register(const struct lwp_deferops *ops);
+void lwp_deferred_run(struct lwp *l);
+void lwp_deferred_kick(struct lwp *l);
+
+static inline void
+lwp_defer(struct lwp *l)
+{
+	l->l_deferred = 1;
+}
 
 /* Hooks of subsystems that keep per-process state (VFS: descriptors, cwd). */
 #define PROC_FORK_SHARE 0x00   /* share the parent's descriptor table */

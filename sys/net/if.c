@@ -30,9 +30,20 @@ static const struct if_afhooks *if_afhooks; /* [I] after netinet's init */
 
 /*
  * The input queue.  Packets are linked by m_nextpkt; netisr_cur is the
- * interface whose packet the thread handles now (if_detach waits for it
- * to change).
+ * interface whose packet is being handled now (if_detach waits for it to
+ * change), by the thread or by a sender draining the queue, one at a
+ * time so that packets keep their order.
+ *
+ * A packet queued by a thread in a system call (a sender looping packets
+ * back through lo0) does not wake the netisr thread: the sender takes
+ * the queue itself when its call ends (lwp.h lwp_defer, netisr_drain),
+ * or wakes the thread if it goes to sleep first (netisr_kick).  A
+ * request and its answer inside one kernel then cost one thread switch
+ * each way instead of two.  Beyond NETISR_DEFERMAX queued packets the
+ * thread is woken anyway, so a long call does not hold them up.
  */
+#define NETISR_DEFERMAX 16
+#define NETISR_DRAINMAX 64
 static kmutex_t netisr_lock;
 static kcondvar_t netisr_cv;               /* the thread waits for work */
 static kcondvar_t netisr_donecv;           /* if_detach waits for it */
@@ -358,6 +369,8 @@ netisr_dispatch(enum netisr_proto p, struct ifnet *ifp, struct mbuf *m)
 void
 if_input(struct ifnet *ifp, struct mbuf *m)
 {
+	struct lwp *l;
+
 	KASSERT(m->m_flags & M_PKTHDR);
 	m->m_pkthdr.rcvif = ifp;
 	m->m_nextpkt = NULL;
@@ -371,10 +384,65 @@ if_input(struct ifnet *ifp, struct mbuf *m)
 	}
 	*netisr_tailp = m;
 	netisr_tailp = &m->m_nextpkt;
-	if (netisr_len++ == 0)
+	netisr_len++;
+	l = curlwp;
+	if (l != NULL && (l->l_flags & LW_SYSTEM) == 0 &&
+	    netisr_len <= NETISR_DEFERMAX)
+		lwp_defer(l);
+	else
 		cv_signal(&netisr_cv);
 	mutex_exit(&netisr_lock);
 }
+
+/* Handle queued packets in the calling thread (lwp_deferops ld_run: the
+ * end of a system call, no locks held); the rest goes to the thread. */
+static void
+netisr_drain(void)
+{
+	struct ifnet *ifp;
+	struct mbuf *m;
+	int n;
+
+	mutex_enter(&netisr_lock);
+	for (n = 0; n < NETISR_DRAINMAX && netisr_cur == NULL &&
+	    (m = netisr_head) != NULL; n++) {
+		netisr_head = m->m_nextpkt;
+		if (netisr_head == NULL)
+			netisr_tailp = &netisr_head;
+		netisr_len--;
+		m->m_nextpkt = NULL;
+		ifp = m->m_pkthdr.rcvif;
+		netisr_cur = ifp;
+		mutex_exit(&netisr_lock);
+		ifp->if_input(ifp, m);
+		mutex_enter(&netisr_lock);
+		netisr_cur = NULL;
+		cv_broadcast(&netisr_donecv);
+	}
+	curlwp->l_deferred = 0;             /* what is left: the thread's */
+	if (netisr_head != NULL)
+		cv_signal(&netisr_cv);
+	mutex_exit(&netisr_lock);
+}
+
+/* The thread takes over (ld_kick: before the caller sleeps; netisr_lock
+ * is a leaf, and the caller may already hold it, see netisr_purge). */
+static void
+netisr_kick(void)
+{
+	bool own = mutex_owned(&netisr_lock);
+
+	if (!own)
+		mutex_enter(&netisr_lock);
+	cv_signal(&netisr_cv);
+	if (!own)
+		mutex_exit(&netisr_lock);
+}
+
+static const struct lwp_deferops netisr_deferops = {
+	.ld_run = netisr_drain,
+	.ld_kick = netisr_kick,
+};
 
 static void
 netisr_thread(void *arg)
@@ -384,7 +452,8 @@ netisr_thread(void *arg)
 
 	mutex_enter(&netisr_lock);
 	for (;;) {
-		while (netisr_head == NULL)
+		/* A draining sender has the queue: it signals when done. */
+		while (netisr_head == NULL || netisr_cur != NULL)
 			cv_wait(&netisr_cv, &netisr_lock);
 		m = netisr_head;
 		netisr_head = m->m_nextpkt;
@@ -542,6 +611,7 @@ ifioctl_isset(unsigned long cmd)
 	case SIOCDIFADDR: case SIOCIFCREATE: case SIOCIFDESTROY:
 	case SIOCSLINKSTR: case SIOCADDRT: case SIOCDELRT:
 	case SIOCSIPFORWARD:
+	case SIOCSARP: case SIOCDARP: case SIOCAIFADDR:
 		return true;
 	}
 	return false;
@@ -660,8 +730,13 @@ ifioctl(unsigned long cmd, void *data, struct lwp *l)
 		return ifioctl_route(cmd, data);
 	case SIOCGNETSTATS:
 		return net_stats_copyout(data);
+	case SIOCGRTABLE:
+		return rt_tableioctl(data);
 	case SIOCGIPFORWARD:
 	case SIOCSIPFORWARD:
+	case SIOCGARPTABLE: case SIOCGSOCKTABLE:
+	case SIOCSARP: case SIOCDARP: case SIOCGARP:
+	case SIOCAIFADDR: case SIOCGIFADDRTABLE:
 		return if_afhooks != NULL ?
 		    if_afhooks->ifa_sockioctl(cmd, data) : ENOTTY;
 	case SIOCIFCREATE: case SIOCIFDESTROY: case SIOCGIFNAME:
@@ -711,5 +786,6 @@ RUMP_COMPONENT(RUMP_COMPONENT_NET)
 		return 0;
 	}
 	netisr_running = true;
+	lwp_defer_register(&netisr_deferops);
 	return 0;
 }

@@ -20,7 +20,10 @@
  * The input queue is the only way into the protocols, so a protocol that
  * sends from its input path (an ICMP echo reply, an ARP reply, a packet
  * looped back through lo0) never recurses into itself: the reply goes to
- * the queue and the netisr thread takes it later.  The queue is bounded
+ * the queue and the netisr thread takes it later.  (Exception: the
+ * host-link drivers, shmif and virtif, run ifp->if_input on their own
+ * receive thread, saving a wake-up per frame; what the protocols send
+ * from there leaves through the driver or lo0's queue, see if_hostlink.c.)  The queue is bounded
  * (IFQ_MAXLEN): beyond it packets are dropped and counted in if_iqdrops.
  *
  * Lifetime: the interface list holds one reference; if_byname(),
@@ -61,6 +64,10 @@ htonl(uint32_t v)
 
 struct if_cloner;
 
+/* if_capenable: what the interface does in place of the stack. */
+#define IFCAP_CSUM_DATA 0x01    /* payload sums need not be computed for
+                                   it (mbuf.h, M_CSUM_DATA_OUT) */
+
 struct ifnet {
 	char if_xname[IFNAMSIZ];           /* [I] "shmif0" */
 	unsigned if_index;                 /* [I] 1, 2, ... */
@@ -87,6 +94,7 @@ struct ifnet {
 	kcondvar_t if_cv;                  /* detach waits for if_refcnt */
 	int if_flags;                      /* [i] IFF_* */
 	int if_mtu;                        /* [i] */
+	int if_capenable;                  /* [i] IFCAP_* */
 	unsigned if_refcnt;                /* [i] */
 	bool if_dying;                     /* [i] being detached */
 

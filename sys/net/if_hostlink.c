@@ -5,16 +5,24 @@
  * if_hostlink.h.  The drivers give host operations and a cloner.
  *
  * Linking (SIOCSLINKSTR) attaches the host side and starts a receive
- * thread that takes frames with hlo_recv and queues them for the netisr
- * thread (if_input); it sleeps in the host with hlo_wait, its virtual CPU
- * released, while the link is quiet.  if_transmit copies the frame out of
- * the mbuf chain and hands it to hlo_send in the sender's context.
+ * thread that takes frames with hlo_recv and runs the interface's input
+ * routine (ether_input) on each itself, rather than queueing it for the
+ * netisr thread (if_input): one thread wake-up per burst of frames, not
+ * two.  That is safe because the protocols lock what they share
+ * (inet_lock, arp_lock, ...) and what they send from their input path
+ * leaves through a driver (to the ring or the tap) or lo0's queue, never
+ * back into this thread.  The thread sleeps in the host with hlo_wait,
+ * its virtual CPU released, while the link is quiet.  if_transmit hands
+ * the mbuf chain's pieces to hlo_sendv (shmif: one copy, into the ring),
+ * or copies the frame out and hands it to hlo_send, in the sender's
+ * context.
  * Unlinking (stop, destroy, a new link string) wakes the thread with
  * hlo_stop, joins it and detaches.
  *
  * Locking: [s] sc_lock (the link and the receive thread's life; never
  * held across hypercalls that sleep); [t] sc_txlock serialises the
- * transmit buffer.  Lock order: sc_lock > sc_txlock.
+ * transmit buffer; [a] atomic.  Lock order: sc_lock > sc_txlock.  The
+ * receive thread holds neither while it runs the input routine.
  */
 #include "kern/kern.h"
 #include "kern/callout.h"
@@ -32,7 +40,7 @@ struct hostlink_sc {
 	kmutex_t sc_lock;
 	void *sc_h;                        /* [s] NULL until a link string */
 	struct lwp *sc_rcvl;               /* [s] receive thread */
-	bool sc_stop;                      /* [s] thread must leave */
+	bool sc_stop;                      /* [s,a] thread must leave */
 	char *sc_linkstr;                  /* [s] */
 	uint64_t sc_overruns;              /* receive thread only */
 	kmutex_t sc_txlock;
@@ -45,6 +53,34 @@ static struct hostlink_sc *
 ifp_to_sc(struct ifnet *ifp)
 {
 	return container_of(ifp, struct hostlink_sc, sc_if);
+}
+
+/*
+ * Hand the frame in m (len bytes) to the host: as its pieces if the
+ * driver takes them and there are not too many, else copied flat into
+ * sc_txbuf.  Called with sc_txlock held and sc_h set.
+ */
+static int
+hostlink_send(struct hostlink_sc *sc, struct mbuf *m, size_t len)
+{
+	struct hostlink_seg seg[HOSTLINK_MAXSEG];
+	struct mbuf *n;
+	int nseg = 0;
+
+	KASSERT(mutex_owned(&sc->sc_txlock));
+	if (sc->sc_ops->hlo_sendv != NULL) {
+		for (n = m; n != NULL && nseg < HOSTLINK_MAXSEG; n = n->m_next) {
+			if (n->m_len == 0)
+				continue;
+			seg[nseg].hs_base = mtod(n, const void *);
+			seg[nseg].hs_len = n->m_len;
+			nseg++;
+		}
+		if (n == NULL)
+			return sc->sc_ops->hlo_sendv(sc->sc_h, seg, nseg, len);
+	}
+	(void)m_copydata(m, 0, len, sc->sc_txbuf);
+	return sc->sc_ops->hlo_send(sc->sc_h, sc->sc_txbuf, len);
 }
 
 static int
@@ -66,8 +102,7 @@ hostlink_transmit(struct ifnet *ifp, struct mbuf *m)
 		m_freem(m);
 		return ENETDOWN;
 	}
-	(void)m_copydata(m, 0, len, sc->sc_txbuf);
-	error = sc->sc_ops->hlo_send(sc->sc_h, sc->sc_txbuf, len);
+	error = hostlink_send(sc, m, len);
 	mutex_exit(&sc->sc_txlock);
 	m_freem(m);
 	if (error != 0) {
@@ -79,6 +114,11 @@ hostlink_transmit(struct ifnet *ifp, struct mbuf *m)
 	return 0;
 }
 
+/*
+ * The receive thread: take every frame there is, each straight into
+ * the interface's input routine, then sleep in the host.  Runs without
+ * sc_lock; sc_h stays valid until hostlink_unlink has joined it.
+ */
 static void
 hostlink_rcvthread(void *arg)
 {
@@ -93,13 +133,7 @@ hostlink_rcvthread(void *arg)
 	mutex_enter(&sc->sc_lock);
 	h = sc->sc_h;
 	mutex_exit(&sc->sc_lock);
-	for (;;) {
-		mutex_enter(&sc->sc_lock);
-		if (sc->sc_stop) {
-			mutex_exit(&sc->sc_lock);
-			break;
-		}
-		mutex_exit(&sc->sc_lock);
+	while (!atomic_load_relaxed(&sc->sc_stop)) {
 		if (m == NULL) {
 			/* Room for a frame of our MTU: a cluster at 1500.
 			 * Larger frames are not for us. */
@@ -120,8 +154,10 @@ hostlink_rcvthread(void *arg)
 		}
 		if (error == 0) {
 			m->m_len = m->m_pkthdr.len = len;
-			if (if_isup(ifp))
-				if_input(ifp, m);
+			m->m_pkthdr.rcvif = ifp;
+			m->m_nextpkt = NULL;
+			if (if_isup(ifp) && !atomic_load_relaxed(&ifp->if_dying))
+				ifp->if_input(ifp, m);
 			else
 				m_freem(m);
 			m = NULL;
@@ -153,7 +189,7 @@ hostlink_unlink(struct hostlink_sc *sc)
 	mutex_enter(&sc->sc_lock);
 	h = sc->sc_h;
 	l = sc->sc_rcvl;
-	sc->sc_stop = true;
+	atomic_store_relaxed(&sc->sc_stop, true);
 	mutex_exit(&sc->sc_lock);
 	if (h == NULL)
 		return;
@@ -196,7 +232,7 @@ hostlink_link(struct hostlink_sc *sc, const char *path)
 	sc->sc_h = h;
 	mutex_exit(&sc->sc_txlock);
 	mutex_enter(&sc->sc_lock);
-	sc->sc_stop = false;
+	atomic_store_relaxed(&sc->sc_stop, false);
 	sc->sc_linkstr = kmem_alloc(n + 1, KM_SLEEP);
 	memcpy(sc->sc_linkstr, path, n + 1);
 	mutex_exit(&sc->sc_lock);

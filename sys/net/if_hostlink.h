@@ -4,10 +4,12 @@
  * (a shared bus file for shmif, a tap device for virtif).
  *
  * The driver gives its host operations and a cloner; if_hostlink.c does
- * the rest: the softc, transmit (the frame copied out of the mbuf chain
- * and handed to hlo_send in the sender's context), the receive thread
- * (hlo_recv until EAGAIN, then hlo_wait in the host with the virtual CPU
- * released), linking on SIOCSLINKSTR and unlinking on stop and destroy.
+ * the rest: the softc, transmit (the mbuf chain handed to hlo_sendv, or
+ * copied out and handed to hlo_send, in the sender's context), the
+ * receive thread (hlo_recv until EAGAIN, each frame handed straight to
+ * the interface's input routine; then hlo_wait in the host with the
+ * virtual CPU released), linking on SIOCSLINKSTR and unlinking on stop
+ * and destroy.
  *
  *	static const struct hostlink_ops shmif_ops = { ... };
  *	static struct hostlink_cloner shmif_cloner =
@@ -23,12 +25,22 @@
 
 #include "net/if.h"
 
+struct hostlink_seg {
+	const void *hs_base;
+	size_t hs_len;
+};
+#define HOSTLINK_MAXSEG 16
+
 struct hostlink_ops {
 	size_t hlo_maxframe;               /* largest frame incl. header */
 	/* Set up the link named by the link string; 0 or errno. */
 	int (*hlo_attach)(const char *linkstr, void **hp);
 	void (*hlo_detach)(void *h);
 	int (*hlo_send)(void *h, const void *frame, size_t len);
+	/* Optional: send one frame of len bytes gathered from n pieces
+	 * (at most HOSTLINK_MAXSEG), saving the copy into a flat buffer. */
+	int (*hlo_sendv)(void *h, const struct hostlink_seg *seg, int n,
+	    size_t len);
 	/* One frame into buf: 0, EAGAIN when none is there, or an error
 	 * (the frame is counted in if_ierrors and skipped).  *overrunsp,
 	 * if the link counts them, is the total of frames lost so far. */

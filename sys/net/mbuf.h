@@ -79,6 +79,17 @@ struct pkthdr {
 #define M_CSUM_DATA_OK    0x02           /* payload checksum verified */
 #define M_CSUM_IPv4_OUT   0x10           /* compute IPv4 header on output */
 #define M_CSUM_DATA_OUT   0x20           /* compute payload sum on output */
+/*
+ * Payload checksums (TCP, UDP) are left to ip_output: the protocol sets
+ * M_CSUM_DATA_OUT and a zero sum field.  ip_output fills the sum in
+ * unless the outgoing interface has IFCAP_CSUM_DATA, in which case the
+ * flag travels to the driver: lo0 hands the packet back with
+ * M_CSUM_DATA_OK (nothing to verify), a driver between rump kernels may
+ * mark the frame as unsummed for its receivers.  On input, a packet
+ * with M_CSUM_DATA_OUT has an unfilled sum: ip_input fills it in (and
+ * the protocol verifies as usual) unless M_CSUM_DATA_OK says the link
+ * is trusted; then forwarding fills it in on the way out.
+ */
 
 struct mbuf_hdr {
 	struct mbuf *mh_next;              /* next mbuf of this packet */

@@ -85,6 +85,14 @@ sbfree(struct sockbuf *sb, const struct mbuf *m)
 	}
 }
 
+static struct mbuf *
+m_last(struct mbuf *m)
+{
+	while (m->m_next != NULL)
+		m = m->m_next;
+	return m;
+}
+
 static void
 sblinkrecord(struct sockbuf *sb, struct mbuf *m)
 {
@@ -94,17 +102,9 @@ sblinkrecord(struct sockbuf *sb, struct mbuf *m)
 	else
 		sb->sb_mb = m;
 	sb->sb_lastrecord = m;
+	sb->sb_tailrec = m;
+	sb->sb_mbtail = m_last(m);
 	sballoc(sb, m);
-}
-
-/* Does record r carry control (or an address)? */
-static bool
-rec_hascontrol(const struct mbuf *r)
-{
-	for (; r != NULL; r = r->m_next)
-		if (r->m_type == MT_CONTROL || r->m_type == MT_SONAME)
-			return true;
-	return false;
 }
 
 int
@@ -114,12 +114,18 @@ sbappendstream(struct sockbuf *sb, struct mbuf *m)
 
 	if (m == NULL)
 		return 0;
-	if (last == NULL || rec_hascontrol(last)) {
+	/* Addresses and control lead their record (sbappendaddr,
+	 * sbappendcontrol): the first mbuf tells. */
+	if (last == NULL || last->m_type == MT_CONTROL ||
+	    last->m_type == MT_SONAME) {
 		sblinkrecord(sb, m);
 		return 0;
 	}
-	while (last->m_next != NULL)
-		last = last->m_next;
+	/* The tail without walking the chain when the hint holds. */
+	if (sb->sb_tailrec == last && sb->sb_mbtail != NULL)
+		last = sb->sb_mbtail;
+	else
+		last = m_last(last);
 	/* Small writes are copied into the tail so the chain stays short. */
 	while (m != NULL && (m->m_flags & M_EXT) == 0 &&
 	    m_trailingspace(last) >= m->m_len) {
@@ -133,7 +139,10 @@ sbappendstream(struct sockbuf *sb, struct mbuf *m)
 		m->m_flags &= ~M_PKTHDR;
 		last->m_next = m;
 		sballoc(sb, m);
+		last = m_last(m);
 	}
+	sb->sb_tailrec = sb->sb_lastrecord;
+	sb->sb_mbtail = last;
 	return 0;
 }
 
@@ -200,6 +209,8 @@ sbunlinkrecord(struct sockbuf *sb)
 	sb->sb_mb = r->m_nextpkt;
 	if (sb->sb_mb == NULL)
 		sb->sb_lastrecord = NULL;
+	if (sb->sb_tailrec == r)
+		sb->sb_tailrec = sb->sb_mbtail = NULL;
 	r->m_nextpkt = NULL;
 	sbfree(sb, r);
 	return r;
@@ -213,6 +224,7 @@ sbtakeall(struct sockbuf *sb)
 	for (r = list; r != NULL; r = r->m_nextpkt)
 		sbfree(sb, r);
 	sb->sb_mb = sb->sb_lastrecord = NULL;
+	sb->sb_tailrec = sb->sb_mbtail = NULL;
 	KASSERT(sb->sb_cc == 0 && sb->sb_mbcnt == 0);
 	return list;
 }

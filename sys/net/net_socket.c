@@ -28,9 +28,13 @@
 #include "vfs/poll.h"
 #include "vfs/vnode.h"
 
-/* Linux's defaults and limits (net.core.wmem_default/rmem_default, _max). */
+/* Linux's defaults (net.core.wmem_default/rmem_default); the limit on
+ * SO_SNDBUF/SO_RCVBUF is that of a Linux tuned for bulk transfers
+ * (rmem_max/wmem_max 4 MiB, doubled as Linux does): tools like iperf3 -w
+ * check that what they asked for was granted.  These bound what a socket
+ * may queue; nothing is reserved up front. */
 #define SB_DEFAULT  212992
-#define SB_MAX      212992
+#define SB_MAX      (4 * 1024 * 1024)
 #define SB_SNDMIN   4608
 #define SB_RCVMIN   2304
 /* Headroom left in front of sent data for the protocols' headers. */
@@ -289,6 +293,8 @@ sonewconn(struct socket *head, bool connected)
 	if (head->so_qlen + head->so_q0len > head->so_qlimit)
 		return NULL;
 	so = so_alloc(head->so_proto, head->so_family, head->so_protocol);
+	/* Made by the protocol's input path, on the listener's behalf. */
+	so->so_cpid = head->so_cpid;
 	so->so_options = head->so_options & ~SOO_ACCEPTCONN;
 	so->so_linger = head->so_linger;
 	error = head->so_proto->pr_usrreqs->pru_attach(so, so->so_protocol);
@@ -773,6 +779,7 @@ so_rcvpushback(struct sockbuf *sb, struct mbuf *m)
 	sb->sb_mb = m;
 	if (sb->sb_lastrecord == NULL)
 		sb->sb_lastrecord = m;
+	sb->sb_tailrec = sb->sb_mbtail = NULL;     /* the tail hint is stale */
 	sballoc(sb, m);
 }
 
@@ -982,7 +989,7 @@ sosetopt(struct socket *so, struct sockopt *sopt)
 			else
 				so->so_options &= ~so_boolopts[i].bit;
 		}
-		goto out;
+		goto stored;
 	}
 	switch (sopt->sopt_name) {
 	case SO_SNDBUF:
@@ -1039,8 +1046,11 @@ sosetopt(struct socket *so, struct sockopt *sopt)
 		break;
 	default:
 		error = pru->pru_ctloutput(SOPT_SET, so, sopt);
-		break;
+		goto out;
 	}
+stored:
+	if (error == 0 && pru->pru_sooptset != NULL)
+		pru->pru_sooptset(so, sopt->sopt_name);
 out:
 	mutex_exit(so->so_lock);
 	return error;

@@ -122,6 +122,11 @@ struct pr_usrreqs {
 	 * never reached its receiver (SCM_RIGHTS files); the socket layer
 	 * then frees the mbufs.  Called without so_lock. */
 	void (*pru_dispose)(struct mbuf *control);
+	/* Optional: SOL_SOCKET option name, which the socket layer keeps
+	 * itself (so_options, buffer sizes, SO_LINGER), was just set; a
+	 * protocol that mirrors these elsewhere (sockin: on its host
+	 * socket) applies the new value. */
+	void (*pru_sooptset)(struct socket *so, int name);
 };
 
 struct protosw {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * route.c: the IPv4 routing table (route.h): longest-prefix lookup, add,
- * delete, the interface's departure, and SIOCADDRT/SIOCDELRT.
+ * delete, the interface's departure, SIOCADDRT/SIOCDELRT, and the
+ * table's export (RUMP_SIOCGRTABLE, through net_tables.c).
  *
  * Callers: ip_output and ip_forward (rt_lookup), netinet's address code
  * (interface routes), ifioctl (the route ioctls), if_detach.
@@ -10,6 +11,7 @@
 #include "kern/kmem.h"
 #include "kern/lock.h"
 #include "net/if.h"
+#include "net/net_tables.h"
 #include "net/route.h"
 
 static kmutex_t rt_lock;
@@ -248,4 +250,39 @@ rt_ioctl(unsigned long cmd, const struct rump_rtentry *re, const char *dev)
 	if (ifp != NULL)
 		if_rele(ifp);
 	return error;
+}
+
+/* nettab_fill_t for RUMP_SIOCGRTABLE (takes rt_lock). */
+static unsigned
+rt_tablefill(void *buf, unsigned max, void *arg)
+{
+	struct rump_rtrec *rr = buf;
+	struct rtentry *rt;
+	unsigned n;
+
+	(void)arg;
+	mutex_enter(&rt_lock);
+	n = rt_count;
+	for (rt = rt_list; rt != NULL && max > 0; rt = rt->rt_next, max--) {
+		memset(rr, 0, sizeof(*rr));
+		rr->rr_dst = rt->rt_dst;
+		rr->rr_mask = rt->rt_mask;
+		rr->rr_gateway = rt->rt_gw;
+		rr->rr_flags = (uint32_t)rt->rt_flags;
+		rr->rr_metric = rt->rt_metric;
+		rr->rr_use = atomic_load_relaxed(&rt->rt_use);
+		/* if_xname is immutable and the route holds the ifnet. */
+		strlcpy(rr->rr_ifname, rt->rt_ifp->if_xname,
+		    sizeof(rr->rr_ifname));
+		rr++;
+	}
+	mutex_exit(&rt_lock);
+	return n;
+}
+
+int
+rt_tableioctl(void *data)
+{
+	return nettab_ioctl(data, sizeof(struct rump_rtrec), rt_tablefill,
+	    NULL);
 }

@@ -25,7 +25,8 @@
 
 struct ifnet;
 
-#define RTF_IFROUTE 0x8000               /* kernel's own: connected network */
+/* RTF_IFROUTE (RUMP_RTF_IFROUTE in rumpdefs.h): the connected network of
+ * an interface address, added and removed by netinet. */
 
 struct rtentry {
 	uint32_t rt_dst;                   /* [R] network order, masked */
@@ -65,5 +66,8 @@ int rt_ioctl(unsigned long cmd, const struct rump_rtentry *rt,
     const char *dev);
 /* Call fn on a copy of each route, under no lock. */
 void rt_walk(void (*fn)(const struct rtentry *rt, void *arg), void *arg);
+/* RUMP_SIOCGRTABLE on the caller's struct rump_nettab (net_tables.h):
+ * every route as a struct rump_rtrec, in lookup order. */
+int rt_tableioctl(void *data);
 
 #endif /* _SYS_NET_ROUTE_H_ */

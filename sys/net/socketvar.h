@@ -73,6 +73,12 @@ struct sockbuf {
 	kcondvar_t sb_cv;                  /* readers/writers wait here */
 	struct mbuf *sb_mb;                /* [s] first record */
 	struct mbuf *sb_lastrecord;        /* [s] last record */
+	struct mbuf *sb_mbtail;            /* [s] last mbuf of sb_tailrec, a
+	                                      hint that holds only while
+	                                      sb_tailrec == sb_lastrecord
+	                                      (whoever replaces a record's
+	                                      head changes sb_lastrecord) */
+	struct mbuf *sb_tailrec;           /* [s] */
 	size_t sb_cc;                      /* [s] data bytes held */
 	size_t sb_mbcnt;                   /* [s] storage bytes held */
 	size_t sb_hiwat;                   /* [s] SO_RCVBUF/SO_SNDBUF, bytes */

@@ -13,12 +13,19 @@
  * held, and expires resolved entries after ARP_REACHABLE.  Setting an
  * address or bringing an interface up sends a gratuitous ARP.
  *
+ * SIOCSARP adds a static entry (RESOLVED at once; permanent with
+ * ATF_PERM: it never expires and answers from the wire do not change
+ * it), SIOCDARP deletes one, SIOCGARP reads one, and RUMP_SIOCGARPTABLE
+ * lists them all (net_tables.c); all four arrive through in_sockioctl.
+ *
  * Entry states:
  *	(none) -> INCOMPLETE   arp_resolve for an unknown next hop
  *	INCOMPLETE -> RESOLVED arp_input got the answer
  *	INCOMPLETE -> (none)   arp_timer: no answer after ARP_MAXTRIES
  *	RESOLVED -> (none)     arp_timer: expired; arp_ifflush
  *	(none) -> RESOLVED     arp_input: a request for us from a new peer
+ *	any -> RESOLVED        SIOCSARP (held packets go out)
+ *	any -> (none)          SIOCDARP
  * all under arp_lock.
  *
  * Locking: arp_lock covers the table.  Packets are sent and freed only
@@ -28,10 +35,13 @@
 #include "kern/callout.h"
 #include "kern/kmem.h"
 #include "kern/lock.h"
+#include "kern/syscall.h"
 #include "net/if.h"
 #include "net/if_ether.h"
 #include "net/mbuf.h"
 #include "net/net_stats.h"
+#include "net/net_tables.h"
+#include "net/route.h"
 #include "netinet/in_impl.h"
 
 #define ARP_MAXENTRIES    1024
@@ -51,6 +61,7 @@ struct llentry {
 	int64_t la_expire;                 /* RESOLVED: stale after */
 	int64_t la_asked;                  /* INCOMPLETE: last request */
 	int la_tries;
+	bool la_perm;                      /* static (ATF_PERM) */
 	struct mbuf *la_hold;              /* m_nextpkt list, oldest first */
 	unsigned la_nhold;
 	struct llentry *la_next;
@@ -155,7 +166,8 @@ arp_request(struct ifnet *ifp, uint32_t tpa)
 {
 	uint32_t spa;
 
-	if (in_ifaddrof(ifp, &spa) != 0)
+	/* From the address of ours on tpa's network (aliases). */
+	if (in_ifaddrfor(ifp, tpa, &spa) != 0)
 		return;
 	arp_send(ifp, ARPOP_REQUEST, spa, tpa, NULL, etherbroadcastaddr);
 }
@@ -270,6 +282,7 @@ arp_input(struct ifnet *ifp, struct mbuf *m)
 	struct mbuf *send = NULL, *n;
 	uint8_t own[ETHER_ADDR_LEN], mac[ETHER_ADDR_LEN];
 	uint32_t spa, tpa, myaddr;
+	bool forus;
 	int op;
 
 	if (m->m_pkthdr.len < sizeof(ea) ||
@@ -298,7 +311,9 @@ arp_input(struct ifnet *ifp, struct mbuf *m)
 		goto free;
 	memcpy(&spa, ea.arp_spa, 4);
 	memcpy(&tpa, ea.arp_tpa, 4);
-	if (spa == myaddr) {
+	/* Every address of the interface is answered for (aliases). */
+	forus = tpa == myaddr || in_ifhasaddr(ifp, tpa);
+	if (spa == myaddr || in_ifhasaddr(ifp, spa)) {
 		/* Hostile peers must not flood the console: one report per
 		 * ARP_LOGINTERVAL. */
 		int64_t now = getnanouptime(), last;
@@ -319,7 +334,7 @@ arp_input(struct ifnet *ifp, struct mbuf *m)
 
 	mutex_enter(&arp_lock);
 	la = arp_lookup(ifp, spa);
-	if (la == NULL && tpa == myaddr && arp_nentries < ARP_MAXENTRIES &&
+	if (la == NULL && forus && arp_nentries < ARP_MAXENTRIES &&
 	    !atomic_load_relaxed(&ifp->if_dying)) {
 		la = kmem_zalloc(sizeof(*la), KM_NOSLEEP);
 		if (la != NULL) {
@@ -331,6 +346,9 @@ arp_input(struct ifnet *ifp, struct mbuf *m)
 			NETSTAT_INC(arps_entries);
 		}
 	}
+	/* A static entry: the wire cannot change it. */
+	if (la != NULL && la->la_perm)
+		la = NULL;
 	if (la != NULL) {
 		memcpy(la->la_mac, mac, ETHER_ADDR_LEN);
 		la->la_state = LA_RESOLVED;
@@ -348,9 +366,8 @@ arp_input(struct ifnet *ifp, struct mbuf *m)
 		(void)ether_output_frame(ifp, n, mac, ETHERTYPE_IP);
 	}
 reply:
-	if (op == ARPOP_REQUEST && tpa == myaddr && spa != tpa)
-		arp_send(ifp, ARPOP_REPLY, myaddr, spa, ea.arp_sha,
-		    ea.arp_sha);
+	if (op == ARPOP_REQUEST && forus && spa != tpa)
+		arp_send(ifp, ARPOP_REPLY, tpa, spa, ea.arp_sha, ea.arp_sha);
 free:
 	m_freem(m);
 }
@@ -412,4 +429,246 @@ arp_timer(void)
 		arp_request(ask[i].ifp, ask[i].addr);
 		if_rele(ask[i].ifp);
 	}
+}
+
+/* nettab_fill_t for RUMP_SIOCGARPTABLE (takes arp_lock). */
+static unsigned
+arp_tablefill(void *buf, unsigned max, void *arg)
+{
+	struct rump_arprec *ar = buf;
+	struct llentry *la;
+	int64_t now = getnanouptime(), left;
+	unsigned n;
+
+	(void)arg;
+	mutex_enter(&arp_lock);
+	n = arp_nentries;
+	for (la = arp_table; la != NULL && max > 0; la = la->la_next, max--) {
+		memset(ar, 0, sizeof(*ar));
+		ar->ar_addr = la->la_addr;
+		ar->ar_held = (uint16_t)MIN(la->la_nhold, 0xffffU);
+		if (la->la_state == LA_RESOLVED) {
+			ar->ar_flags |= ATF_COM;
+			memcpy(ar->ar_hwaddr, la->la_mac, ETHER_ADDR_LEN);
+		}
+		if (la->la_perm) {
+			ar->ar_flags |= ATF_PERM;
+			ar->ar_expire = -1;
+		} else if (la->la_state == LA_RESOLVED) {
+			left = la->la_expire - now;
+			ar->ar_expire = left <= 0 ? 0 :
+			    (int32_t)(left / NSEC_PER_SEC);
+		}
+		/* Entries are flushed before their interface goes. */
+		strlcpy(ar->ar_ifname, la->la_ifp->if_xname,
+		    sizeof(ar->ar_ifname));
+		ar++;
+	}
+	mutex_exit(&arp_lock);
+	return n;
+}
+
+/* The IPv4 address of an arpreq; EAFNOSUPPORT, EINVAL. */
+static int
+arp_reqaddr(const struct rump_arpreq *ar, uint32_t *addrp)
+{
+	struct rump_sockaddr_in sin;
+
+	memcpy(&sin, &ar->arp_pa, sizeof(sin));
+	if (sin.sin_family != AF_INET)
+		return EAFNOSUPPORT;
+	if (sin.sin_addr.s_addr == 0 || IN_CLASSD(ntohl(sin.sin_addr.s_addr)) ||
+	    sin.sin_addr.s_addr == INADDR_BROADCAST)
+		return EINVAL;
+	*addrp = sin.sin_addr.s_addr;
+	return 0;
+}
+
+/*
+ * The interface of an arpreq: arp_dev, else the one whose connected
+ * network holds addr.  Held; ENODEV, ENETUNREACH, EINVAL (not
+ * Ethernet).
+ */
+static int
+arp_reqif(struct rump_arpreq *ar, uint32_t addr, struct ifnet **ifpp)
+{
+	struct rt_nexthop nh;
+	struct ifnet *ifp;
+	int error;
+
+	ar->arp_dev[sizeof(ar->arp_dev) - 1] = '\0';
+	if (ar->arp_dev[0] != '\0') {
+		ifp = if_byname(ar->arp_dev);
+		if (ifp == NULL)
+			return ENODEV;
+	} else {
+		error = rt_lookup(addr, &nh);
+		if (error != 0)
+			return error;
+		ifp = nh.nh_ifp;
+		if (nh.nh_flags & RTF_GATEWAY) {
+			if_rele(ifp);
+			return ENETUNREACH;
+		}
+	}
+	if (ifp->if_type != ARPHRD_ETHER) {
+		if_rele(ifp);
+		return EINVAL;
+	}
+	*ifpp = ifp;
+	return 0;
+}
+
+/* The entry for addr (on ifp, or any interface if NULL); arp_lock held. */
+static struct llentry *
+arp_lookupany(struct ifnet *ifp, uint32_t addr)
+{
+	struct llentry *la;
+
+	if (ifp != NULL)
+		return arp_lookup(ifp, addr);
+	for (la = arp_table; la != NULL; la = la->la_next)
+		if (la->la_addr == addr)
+			return la;
+	return NULL;
+}
+
+/* SIOCSARP: a static entry; its held packets (if it was waiting) go. */
+static int
+arp_setentry(struct ifnet *ifp, uint32_t addr, const uint8_t *mac,
+    bool perm)
+{
+	struct llentry *la;
+	struct mbuf *send, *n;
+
+	mutex_enter(&arp_lock);
+	if (atomic_load_relaxed(&ifp->if_dying)) {
+		mutex_exit(&arp_lock);
+		return ENXIO;
+	}
+	la = arp_lookup(ifp, addr);
+	if (la == NULL) {
+		if (arp_nentries >= ARP_MAXENTRIES) {
+			mutex_exit(&arp_lock);
+			return ENOBUFS;
+		}
+		la = kmem_zalloc(sizeof(*la), KM_NOSLEEP);
+		if (la == NULL) {
+			mutex_exit(&arp_lock);
+			return ENOMEM;
+		}
+		la->la_ifp = ifp;
+		la->la_addr = addr;
+		la->la_next = arp_table;
+		arp_table = la;
+		arp_nentries++;
+		NETSTAT_INC(arps_entries);
+	}
+	memcpy(la->la_mac, mac, ETHER_ADDR_LEN);
+	la->la_state = LA_RESOLVED;
+	la->la_perm = perm;
+	la->la_expire = perm ? INT64_MAX : getnanouptime() + ARP_REACHABLE;
+	la->la_tries = 0;
+	send = la->la_hold;
+	la->la_hold = NULL;
+	arp_nheld -= la->la_nhold;
+	la->la_nhold = 0;
+	mutex_exit(&arp_lock);
+	while ((n = send) != NULL) {
+		send = n->m_nextpkt;
+		n->m_nextpkt = NULL;
+		(void)ether_output_frame(ifp, n, mac, ETHERTYPE_IP);
+	}
+	return 0;
+}
+
+static int
+arp_reqset(struct rump_arpreq *ar)
+{
+	struct ifnet *ifp;
+	uint8_t mac[ETHER_ADDR_LEN];
+	uint32_t addr;
+	int error;
+
+	if ((error = arp_reqaddr(ar, &addr)) != 0)
+		return error;
+	memcpy(mac, ar->arp_ha.sa_data, ETHER_ADDR_LEN);
+	if (ar->arp_ha.sa_family != ARPHRD_ETHER || (mac[0] & 1) ||
+	    (ar->arp_flags & ~(ATF_COM | ATF_PERM)) != 0)
+		return EINVAL;
+	if ((error = arp_reqif(ar, addr, &ifp)) != 0)
+		return error;
+	error = arp_setentry(ifp, addr, mac, (ar->arp_flags & ATF_PERM) != 0);
+	if_rele(ifp);
+	return error;
+}
+
+/* SIOCDARP and SIOCGARP: ENXIO if there is no entry. */
+static int
+arp_reqget(unsigned long cmd, struct rump_arpreq *ar)
+{
+	struct ifnet *ifp = NULL;
+	struct llentry *la;
+	struct mbuf *drop = NULL;
+	uint32_t addr;
+	int error = 0;
+
+	if ((error = arp_reqaddr(ar, &addr)) != 0)
+		return error;
+	ar->arp_dev[sizeof(ar->arp_dev) - 1] = '\0';
+	if (ar->arp_dev[0] != '\0') {
+		ifp = if_byname(ar->arp_dev);
+		if (ifp == NULL)
+			return ENODEV;
+	}
+	mutex_enter(&arp_lock);
+	la = arp_lookupany(ifp, addr);
+	if (la == NULL) {
+		error = ENXIO;
+	} else if (cmd == SIOCDARP) {
+		arp_free(la, &drop);
+	} else {
+		memset(&ar->arp_ha, 0, sizeof(ar->arp_ha));
+		ar->arp_ha.sa_family = ARPHRD_ETHER;
+		ar->arp_flags = 0;
+		if (la->la_state == LA_RESOLVED) {
+			memcpy(ar->arp_ha.sa_data, la->la_mac, ETHER_ADDR_LEN);
+			ar->arp_flags |= ATF_COM;
+		}
+		if (la->la_perm)
+			ar->arp_flags |= ATF_PERM;
+		strlcpy(ar->arp_dev, la->la_ifp->if_xname,
+		    sizeof(ar->arp_dev));
+	}
+	mutex_exit(&arp_lock);
+	arp_freelist(drop);
+	if (ifp != NULL)
+		if_rele(ifp);
+	return error;
+}
+
+int
+arp_ioctl(unsigned long cmd, void *data)
+{
+	struct rump_arpreq ar;
+	int error;
+
+	if (cmd == SIOCGARPTABLE)
+		return nettab_ioctl(data, sizeof(struct rump_arprec),
+		    arp_tablefill, NULL);
+	error = copyin(data, &ar, sizeof(ar));
+	if (error != 0)
+		return error;
+	switch (cmd) {
+	case SIOCSARP:
+		return arp_reqset(&ar);
+	case SIOCDARP:
+		return arp_reqget(cmd, &ar);
+	case SIOCGARP:
+		error = arp_reqget(cmd, &ar);
+		if (error == 0)
+			error = copyout(&ar, data, sizeof(ar));
+		return error;
+	}
+	return ENOTTY;
 }

@@ -1,21 +1,34 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * in.c: IPv4 interface addresses.  One address per interface, with its
- * netmask and broadcast address, set by the SIOCSIF* ioctls (ifioctl in
- * sys/net/if.c calls in_control through the interface layer's hooks).
- * Setting an address adds the route of its connected network and sends
- * a gratuitous ARP; an interface that goes away takes its address, its
- * routes and its ARP entries with it.  ip_input, ip_output and the pcb
- * code ask here whether an address is ours or a broadcast address.
+ * in.c: IPv4 interface addresses.  An interface has any number of
+ * addresses, each with its netmask and broadcast address.  The first
+ * one on the list for an interface is its primary address: the one the
+ * SIOCSIF and SIOCGIF ioctls (ifioctl in sys/net/if.c calls in_control
+ * through the interface layer's hooks) set and read.  RUMP_SIOCAIFADDR
+ * adds more (aliases), SIOCDIFADDR deletes one, and
+ * RUMP_SIOCGIFADDRTABLE lists them all (net_tables.c).  Adding an
+ * address adds the route of its connected network and sends a gratuitous
+ * ARP; an interface that goes away takes its addresses, their routes and
+ * its ARP entries with it.  ip_input, ip_output, ARP and the pcb code
+ * ask here whether an address is ours or a broadcast address, and which
+ * of an interface's addresses to send from (the one whose network holds
+ * the next hop, else the primary).
+ *
+ * Locking: in_lock [A] (in_impl.h) covers the list.
  */
 #include "kern/kern.h"
 #include "kern/kmem.h"
+#include "kern/syscall.h"
 #include "net/if.h"
+#include "net/net_tables.h"
 #include "net/route.h"
 #include "netinet/in_impl.h"
 
+#define IN_MAXADDRS 1024                   /* addresses per kernel */
+
 krwlock_t in_lock;
-static struct in_ifaddr *in_ifaddrs;       /* [A] */
+static struct in_ifaddr *in_ifaddrs;       /* [A] first of an if: primary */
+static unsigned in_naddrs;                 /* [A] */
 int ip_forwarding = 1;
 
 void
@@ -24,6 +37,7 @@ in_init(void)
 	rw_init(&in_lock, "in_ifaddr");
 }
 
+/* The primary address of ifp (in_lock held). */
 static struct in_ifaddr *
 in_ifaddr_find(struct ifnet *ifp)
 {
@@ -33,6 +47,52 @@ in_ifaddr_find(struct ifnet *ifp)
 		if (ia->ia_ifp == ifp)
 			return ia;
 	return NULL;
+}
+
+/* The address addr of ifp, or of any interface if ifp is NULL (in_lock
+ * held). */
+static struct in_ifaddr *
+in_ifaddr_lookup(struct ifnet *ifp, uint32_t addr)
+{
+	struct in_ifaddr *ia;
+
+	for (ia = in_ifaddrs; ia != NULL; ia = ia->ia_next)
+		if (ia->ia_addr == addr && (ifp == NULL || ia->ia_ifp == ifp))
+			return ia;
+	return NULL;
+}
+
+bool
+in_ifhasaddr(struct ifnet *ifp, uint32_t addr)
+{
+	bool found;
+
+	rw_enter(&in_lock, RW_READER);
+	found = in_ifaddr_lookup(ifp, addr) != NULL;
+	rw_exit(&in_lock);
+	return found;
+}
+
+int
+in_ifaddrfor(struct ifnet *ifp, uint32_t to, uint32_t *addrp)
+{
+	struct in_ifaddr *ia, *first = NULL;
+
+	rw_enter(&in_lock, RW_READER);
+	for (ia = in_ifaddrs; ia != NULL; ia = ia->ia_next) {
+		if (ia->ia_ifp != ifp)
+			continue;
+		if (first == NULL)
+			first = ia;
+		if ((to & ia->ia_mask) == (ia->ia_addr & ia->ia_mask))
+			break;
+	}
+	if (ia == NULL)
+		ia = first;
+	if (ia != NULL)
+		*addrp = ia->ia_addr;
+	rw_exit(&in_lock);
+	return ia != NULL ? 0 : EADDRNOTAVAIL;
 }
 
 bool
@@ -135,7 +195,7 @@ in_selectsrc(uint32_t dst, uint32_t *srcp)
 	error = rt_lookup(dst, &nh);
 	if (error != 0)
 		return error;
-	error = in_ifaddrof(nh.nh_ifp, srcp);
+	error = in_ifaddrfor(nh.nh_ifp, nh.nh_addr, srcp);
 	if_rele(nh.nh_ifp);
 	return error;
 }
@@ -175,10 +235,23 @@ in_getsin(const struct rump_sockaddr *sa, uint32_t *addrp)
 	return 0;
 }
 
+/* The connected route of addr/mask goes, unless another address of ifp
+ * still has that network. */
 static void
-in_ifroute_del(struct ifnet *ifp, uint32_t addr, uint32_t mask)
+in_ifroute_release(struct ifnet *ifp, uint32_t addr, uint32_t mask)
 {
-	(void)rt_delete(addr & mask, mask, 0, ifp);
+	struct in_ifaddr *ia;
+	bool used = false;
+
+	rw_enter(&in_lock, RW_READER);
+	for (ia = in_ifaddrs; ia != NULL; ia = ia->ia_next)
+		if (ia->ia_ifp == ifp && ia->ia_addr != addr &&
+		    ia->ia_mask == mask &&
+		    (ia->ia_addr & mask) == (addr & mask))
+			used = true;
+	rw_exit(&in_lock);
+	if (!used)
+		(void)rt_delete(addr & mask, mask, 0, ifp);
 }
 
 static int
@@ -203,16 +276,22 @@ in_setaddr(struct ifnet *ifp, uint32_t addr)
 		return EINVAL;
 	nia = kmem_zalloc(sizeof(*nia), KM_SLEEP);
 	rw_enter(&in_lock, RW_WRITER);
+	ia = in_ifaddr_find(ifp);
 	for (p = in_ifaddrs; p != NULL; p = p->ia_next) {
-		if (p->ia_addr == addr && p->ia_ifp != ifp) {
+		if (p->ia_addr == addr && p != ia) {
 			rw_exit(&in_lock);
 			kmem_free(nia, sizeof(*nia));
 			return EEXIST;
 		}
 	}
-	ia = in_ifaddr_find(ifp);
 	had = ia != NULL;
 	if (ia == NULL) {
+		if (in_naddrs >= IN_MAXADDRS) {
+			rw_exit(&in_lock);
+			kmem_free(nia, sizeof(*nia));
+			return ENOBUFS;
+		}
+		in_naddrs++;
 		ia = nia;
 		nia = NULL;
 		ia->ia_ifp = ifp;
@@ -230,7 +309,7 @@ in_setaddr(struct ifnet *ifp, uint32_t addr)
 	if (nia != NULL)
 		kmem_free(nia, sizeof(*nia));
 	if (had)
-		in_ifroute_del(ifp, oaddr, omask);
+		in_ifroute_release(ifp, oaddr, omask);
 	(void)in_ifroute_add(ifp, addr, ia->ia_mask);
 	if (ifp->if_type == ARPHRD_ETHER) {
 		arp_ifflush(ifp);
@@ -259,30 +338,162 @@ in_setmask(struct ifnet *ifp, uint32_t mask)
 	ia->ia_mask = mask;
 	ia->ia_broad = addr | ~mask;
 	rw_exit(&in_lock);
-	in_ifroute_del(ifp, addr, omask);
+	in_ifroute_release(ifp, addr, omask);
 	return in_ifroute_add(ifp, addr, mask);
 }
 
+/* Delete address addr of ifp (0: the primary one).  EADDRNOTAVAIL. */
 static int
-in_deladdr(struct ifnet *ifp)
+in_deladdr(struct ifnet *ifp, uint32_t addr)
 {
 	struct in_ifaddr *ia, **pp;
 
 	rw_enter(&in_lock, RW_WRITER);
 	for (pp = &in_ifaddrs; (ia = *pp) != NULL; pp = &ia->ia_next)
-		if (ia->ia_ifp == ifp)
+		if (ia->ia_ifp == ifp && (addr == 0 || ia->ia_addr == addr))
 			break;
 	if (ia == NULL) {
 		rw_exit(&in_lock);
 		return EADDRNOTAVAIL;
 	}
 	*pp = ia->ia_next;
+	in_naddrs--;
 	rw_exit(&in_lock);
-	in_ifroute_del(ifp, ia->ia_addr, ia->ia_mask);
+	in_ifroute_release(ifp, ia->ia_addr, ia->ia_mask);
 	if (ifp->if_type == ARPHRD_ETHER)
 		arp_ifflush(ifp);
 	kmem_free(ia, sizeof(*ia));
 	return 0;
+}
+
+/* RUMP_SIOCAIFADDR: add an address to ifp, or change the mask and
+ * broadcast address of one it has. */
+static int
+in_aifaddr(struct ifnet *ifp, const struct rump_in_aliasreq *ifra)
+{
+	struct in_ifaddr *ia, *nia;
+	uint32_t addr, mask, broad = 0, omask = 0, a, hm;
+	bool had = false;
+	int error;
+
+	if ((error = in_getsin(&ifra->ifra_addr, &addr)) != 0)
+		return error;
+	a = ntohl(addr);
+	if (addr == 0 || addr == INADDR_BROADCAST || IN_CLASSD(a) ||
+	    (a & 0xf0000000U) == 0xf0000000U)
+		return EINVAL;
+	if (ifra->ifra_mask.sa_family == AF_UNSPEC)
+		mask = (ifp->if_flags & IFF_LOOPBACK) ?
+		    htonl(0xff000000U) : in_classmask(addr);
+	else if ((error = in_getsin(&ifra->ifra_mask, &mask)) != 0)
+		return error;
+	hm = ntohl(mask);
+	if (hm != 0 && (hm | (hm - 1)) != 0xffffffffU)
+		return EINVAL;
+	if (ifra->ifra_broadaddr.sa_family != AF_UNSPEC &&
+	    (error = in_getsin(&ifra->ifra_broadaddr, &broad)) != 0)
+		return error;
+	if (broad == 0)
+		broad = addr | ~mask;
+	nia = kmem_zalloc(sizeof(*nia), KM_SLEEP);
+	rw_enter(&in_lock, RW_WRITER);
+	ia = in_ifaddr_lookup(NULL, addr);
+	if (ia != NULL && ia->ia_ifp != ifp) {
+		rw_exit(&in_lock);
+		kmem_free(nia, sizeof(*nia));
+		return EEXIST;
+	}
+	if (ia == NULL) {
+		struct in_ifaddr **pp;
+
+		if (in_naddrs >= IN_MAXADDRS) {
+			rw_exit(&in_lock);
+			kmem_free(nia, sizeof(*nia));
+			return ENOBUFS;
+		}
+		in_naddrs++;
+		/* At the end: the primary address stays first. */
+		ia = nia;
+		nia = NULL;
+		ia->ia_ifp = ifp;
+		ia->ia_addr = addr;
+		for (pp = &in_ifaddrs; *pp != NULL; pp = &(*pp)->ia_next)
+			continue;
+		*pp = ia;
+	} else {
+		had = true;
+		omask = ia->ia_mask;
+	}
+	ia->ia_mask = mask;
+	ia->ia_broad = broad;
+	rw_exit(&in_lock);
+	if (nia != NULL)
+		kmem_free(nia, sizeof(*nia));
+	if (had && omask != mask)
+		in_ifroute_release(ifp, addr, omask);
+	error = in_ifroute_add(ifp, addr, mask);
+	if (error != 0) {
+		/* No address without its connected route. */
+		if (!had)
+			(void)in_deladdr(ifp, addr);
+		return error;
+	}
+	if (!had && ifp->if_type == ARPHRD_ETHER && if_isup(ifp))
+		arp_gratuitous(ifp, addr);
+	return 0;
+}
+
+/* nettab_fill_t for RUMP_SIOCGIFADDRTABLE (takes in_lock). */
+static unsigned
+in_addrtab_fill(void *buf, unsigned max, void *arg)
+{
+	struct rump_ifaddrrec *ir = buf;
+	struct in_ifaddr *ia, *p;
+	unsigned n = 0;
+
+	(void)arg;
+	rw_enter(&in_lock, RW_READER);
+	for (ia = in_ifaddrs; ia != NULL; ia = ia->ia_next, n++) {
+		if (n >= max)
+			continue;
+		memset(&ir[n], 0, sizeof(ir[n]));
+		ir[n].ir_addr = ia->ia_addr;
+		ir[n].ir_mask = ia->ia_mask;
+		ir[n].ir_broad = ia->ia_broad;
+		for (p = in_ifaddrs; p->ia_ifp != ia->ia_ifp; p = p->ia_next)
+			continue;
+		if (p == ia)
+			ir[n].ir_flags |= IFA_PRIMARY;
+		/* Addresses go before their interface does. */
+		strlcpy(ir[n].ir_ifname, ia->ia_ifp->if_xname,
+		    sizeof(ir[n].ir_ifname));
+	}
+	rw_exit(&in_lock);
+	return n;
+}
+
+int
+in_addrioctl(unsigned long cmd, void *data)
+{
+	struct rump_in_aliasreq ifra;
+	struct ifnet *ifp;
+	int error;
+
+	if (cmd == SIOCGIFADDRTABLE)
+		return nettab_ioctl(data, sizeof(struct rump_ifaddrrec),
+		    in_addrtab_fill, NULL);
+	if (cmd != SIOCAIFADDR)
+		return ENOTTY;
+	error = copyin(data, &ifra, sizeof(ifra));
+	if (error != 0)
+		return error;
+	ifra.ifra_name[sizeof(ifra.ifra_name) - 1] = '\0';
+	ifp = if_byname(ifra.ifra_name);
+	if (ifp == NULL)
+		return ENODEV;
+	error = in_aifaddr(ifp, &ifra);
+	if_rele(ifp);
+	return error;
 }
 
 int
@@ -325,7 +536,11 @@ in_control(struct ifnet *ifp, unsigned long cmd, struct rump_ifreq *ifr)
 		rw_exit(&in_lock);
 		return ia != NULL ? 0 : EADDRNOTAVAIL;
 	case SIOCDIFADDR:
-		return in_deladdr(ifp);
+		/* An AF_INET address: that one; else the primary. */
+		v = 0;
+		if (ifr->ifr_ifru.ifru_addr.sa_family == AF_INET)
+			(void)in_getsin(&ifr->ifr_ifru.ifru_addr, &v);
+		return in_deladdr(ifp, v);
 	}
 	return ENOTTY;
 }
@@ -336,7 +551,8 @@ in_ifchange(struct ifnet *ifp, bool detach)
 	uint32_t addr;
 
 	if (detach) {
-		(void)in_deladdr(ifp);
+		while (in_deladdr(ifp, 0) == 0)
+			continue;
 		if (ifp->if_type == ARPHRD_ETHER)
 			arp_ifflush(ifp);
 		return;

@@ -60,8 +60,16 @@ bool in_islocal(uint32_t addr);
 /* Is addr a broadcast address: limited, or of an interface (ifp NULL:
  * any)? */
 bool in_isbroadcast(uint32_t addr, struct ifnet *ifp);
-/* The address of ifp; 0 or EADDRNOTAVAIL. */
+/* The primary address of ifp; 0 or EADDRNOTAVAIL. */
 int in_ifaddrof(struct ifnet *ifp, uint32_t *addrp);
+/* The address of ifp to send to `to' from: the one whose network holds
+ * it, else the primary; 0 or EADDRNOTAVAIL. */
+int in_ifaddrfor(struct ifnet *ifp, uint32_t to, uint32_t *addrp);
+/* Is addr one of ifp's addresses? */
+bool in_ifhasaddr(struct ifnet *ifp, uint32_t addr);
+/* RUMP_SIOCAIFADDR (struct rump_in_aliasreq) and RUMP_SIOCGIFADDRTABLE
+ * (struct rump_nettab) on the caller's address. */
+int in_addrioctl(unsigned long cmd, void *data);
 /* The first interface that is up, not loopback, and has an address
  * (limited broadcast goes there); held, or NULL. */
 struct ifnet *in_bcastif(void);
@@ -77,6 +85,9 @@ uint16_t in_cksum(const struct mbuf *m, size_t off, size_t len,
 uint16_t in_cksum_buf(const void *buf, size_t len, uint32_t sum);
 /* Partial sum of the pseudo-header (RFC 768). */
 uint32_t in_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
+/* Fill in the TCP or UDP sum of IPv4 packet m (header hlen bytes) that
+ * the protocol left undone (M_CSUM_DATA_OUT), and clear the flag. */
+void in_delayed_cksum(struct mbuf *m, size_t hlen);
 
 /* --- IP (ip_input.c, ip_output.c, ip_reass.c) --- */
 
@@ -166,5 +177,14 @@ int arp_resolve(struct ifnet *ifp, struct mbuf *m, uint32_t nexthop,
 void arp_gratuitous(struct ifnet *ifp, uint32_t addr);
 void arp_ifflush(struct ifnet *ifp);
 void arp_timer(void);
+/* SIOCSARP, SIOCDARP, SIOCGARP (struct rump_arpreq) and
+ * RUMP_SIOCGARPTABLE (struct rump_nettab) on the caller's address. */
+int arp_ioctl(unsigned long cmd, void *data);
+
+/* --- the socket table (in_socktab.c) --- */
+
+/* RUMP_SIOCGSOCKTABLE (struct rump_nettab) on the caller's address: the
+ * TCP, UDP and raw IP control blocks as struct rump_sockrec. */
+int in_socktab_ioctl(void *data);
 
 #endif /* _SYS_NETINET_IN_IMPL_H_ */

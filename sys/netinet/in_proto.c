@@ -84,6 +84,14 @@ in_sockioctl(unsigned long cmd, void *data)
 			return EINVAL;
 		atomic_store_relaxed(&ip_forwarding, v);
 		return 0;
+	case SIOCGARPTABLE:
+	case SIOCSARP: case SIOCDARP: case SIOCGARP:
+		return arp_ioctl(cmd, data);
+	case SIOCGSOCKTABLE:
+		return in_socktab_ioctl(data);
+	case SIOCAIFADDR:
+	case SIOCGIFADDRTABLE:
+		return in_addrioctl(cmd, data);
 	}
 	return ENOTTY;
 }

@@ -139,6 +139,13 @@ ip_input(struct ifnet *ifp, struct mbuf *m)
 	}
 	if (m->m_pkthdr.len > len)
 		m_adj(m, -(ssize_t)(m->m_pkthdr.len - len));
+	/* A payload sum the sender left undone, from a link that does not
+	 * vouch for it: fill it in, the protocol verifies as usual. */
+	if ((m->m_pkthdr.csum_flags & (M_CSUM_DATA_OUT | M_CSUM_DATA_OK)) ==
+	    M_CSUM_DATA_OUT) {
+		in_delayed_cksum(m, hlen);
+		ip = mtod(m, struct ip *);
+	}
 	src = ip->ip_src;
 	dst = ip->ip_dst;
 	if (src == INADDR_BROADCAST || IN_CLASSD(ntohl(src)) ||

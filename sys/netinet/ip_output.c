@@ -154,7 +154,7 @@ ip_output(struct mbuf *m, int flags)
 		goto bad;
 	}
 	if (ip->ip_src == 0) {
-		error = in_ifaddrof(ifp, &src);
+		error = in_ifaddrfor(ifp, nexthop, &src);
 		if (error != 0 && ifp == lo0ifp) {
 			src = dst;
 			error = 0;
@@ -167,6 +167,14 @@ ip_output(struct mbuf *m, int flags)
 	if ((flags & IP_FORWARDING) == 0 &&
 	    ((flags & IP_RAWOUTPUT) == 0 || ip->ip_id == 0))
 		ip->ip_id = ip_newid();
+	/* The payload sum the protocol left undone (mbuf.h): now, unless
+	 * the interface does without it and the packet goes whole. */
+	if ((m->m_pkthdr.csum_flags & M_CSUM_DATA_OUT) &&
+	    (!(atomic_load_relaxed(&ifp->if_capenable) & IFCAP_CSUM_DATA) ||
+	    len > (size_t)atomic_load_relaxed(&ifp->if_mtu))) {
+		in_delayed_cksum(m, hlen);
+		ip = mtod(m, struct ip *);
+	}
 	if (len <= (size_t)atomic_load_relaxed(&ifp->if_mtu)) {
 		ip_sethdrsum(ip, hlen);
 		error = ifp->if_output(ifp, m, AF_INET, &nexthop);

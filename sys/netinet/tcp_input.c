@@ -173,6 +173,41 @@ tcp_established_init(struct tcpcb *tp)
 		tcp_timer_disarm(tp, TCPT_KEEP);
 }
 
+/*
+ * A connection made from a SYN cookie: its options from the echoed
+ * TSval (tcp_var.h TCP_COOKIE_*), if it is one of ours from the last
+ * two cookie periods; else it goes without options.
+ */
+static void
+tcp_syncookie_opts(struct tcpcb *tp, const struct tcpcb *lp,
+    const struct tcp_seg *sg)
+{
+	uint32_t off, age, bits;
+
+	if ((sg->to.to_flags & TOF_TS) == 0 ||
+	    (lp->t_flags & TF_REQ_TSTMP) == 0)
+		return;
+	off = tcp_syncookie_tsoff(sg->dst, sg->dport, sg->src, sg->sport);
+	age = tcp_now_ms() + off - sg->to.to_tsecr;
+	if (age > 2 * 64 * 1000 + TCP_COOKIE_OPTMASK + 1)
+		return;
+	bits = sg->to.to_tsecr & TCP_COOKIE_OPTMASK;
+	tp->t_flags |= TF_REQ_TSTMP | TF_RCVD_TSTMP;
+	tp->ts_offset = off;
+	tp->ts_recent = sg->to.to_tsval;
+	tp->ts_recent_age = getnanouptime();
+	if ((bits & TCP_COOKIE_NOSCALE) != TCP_COOKIE_NOSCALE &&
+	    (lp->t_flags & TF_REQ_SCALE)) {
+		tp->t_flags |= TF_REQ_SCALE | TF_RCVD_SCALE;
+		tp->request_r_scale = TCP_WSCALE;
+		tp->snd_scale = (uint8_t)(bits & TCP_COOKIE_NOSCALE);
+		tp->rcv_scale = TCP_WSCALE;
+		tp->snd_wnd = sg->win << tp->snd_scale;
+	}
+	if ((bits & TCP_COOKIE_SACK) && (lp->t_flags & TF_REQ_SACK))
+		tp->t_flags |= TF_REQ_SACK | TF_SACK_PERMIT;
+}
+
 /* A tcpcb for a SYN to listener lp (RFC 9293 3.10.7.2). */
 static void
 tcp_input_listen(struct tcpcb *lp, struct tcp_seg *sg)
@@ -211,6 +246,7 @@ tcp_input_listen(struct tcpcb *lp, struct tcp_seg *sg)
 			tp->snd_wl2 = sg->ack;
 			tp->snd_wnd = sg->win;
 			tp->t_peermss = mss;
+			tcp_syncookie_opts(tp, lp, sg);
 			tcp_porthash_insert(tp);
 			tcp_connhash_insert(tp);
 			TCP_STATE_CHANGE(tp, TCPS_CLOSED, TCPS_SYN_RECEIVED);
@@ -259,6 +295,30 @@ tcp_input_listen(struct tcpcb *lp, struct tcp_seg *sg)
 		tmp.t_advmss = tcp_mss_for(sg->src);
 		tmp.t_ttl = IP_DEFTTL;
 		tmp.rcv_wnd = 65535;
+		if ((sg->to.to_flags & TOF_TS) && (lp->t_flags & TF_REQ_TSTMP)) {
+			uint32_t bits = TCP_COOKIE_NOSCALE, v, base;
+
+			if ((sg->to.to_flags & TOF_SCALE) &&
+			    (lp->t_flags & TF_REQ_SCALE)) {
+				bits = MIN(sg->to.to_wscale, 14);
+				tmp.t_flags |= TF_REQ_SCALE | TF_RCVD_SCALE;
+				tmp.request_r_scale = TCP_WSCALE;
+			}
+			if ((sg->to.to_flags & TOF_SACKPERM) &&
+			    (lp->t_flags & TF_REQ_SACK)) {
+				bits |= TCP_COOKIE_SACK;
+				tmp.t_flags |= TF_REQ_SACK | TF_SACK_PERMIT;
+			}
+			base = tcp_now_ms() + tcp_syncookie_tsoff(sg->dst,
+			    sg->dport, sg->src, sg->sport);
+			/* Never ahead of the clock the connection will use. */
+			v = (base & ~(uint32_t)TCP_COOKIE_OPTMASK) | bits;
+			if ((int32_t)(v - base) > 0)
+				v -= TCP_COOKIE_OPTMASK + 1;
+			tmp.t_flags |= TF_REQ_TSTMP | TF_RCVD_TSTMP | TF_TSFIXED;
+			tmp.ts_fixed = v;
+			tmp.ts_recent = sg->to.to_tsval;
+		}
 		(void)tcp_send_segment(&tmp, cookie, TH_SYN | TH_ACK, 0, 0);
 		TCPSTAT_INC(tcps_syncookiessent);
 		return;

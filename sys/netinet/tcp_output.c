@@ -82,7 +82,8 @@ tcp_putopts(struct tcpcb *tp, int flags, uint8_t *opt)
 	}
 	if ((tp->t_flags & TF_REQ_TSTMP) && ((flags & TH_SYN) &&
 	    (flags & TH_ACK) == 0 ? true : (tp->t_flags & TF_RCVD_TSTMP))) {
-		now = tcp_now_ms() + tp->ts_offset;
+		now = (tp->t_flags & TF_TSFIXED) ? tp->ts_fixed :
+		    tcp_now_ms() + tp->ts_offset;
 		opt[n++] = TCPOPT_NOP;
 		opt[n++] = TCPOPT_NOP;
 		opt[n++] = TCPOPT_TIMESTAMP;
@@ -182,9 +183,8 @@ tcp_send_segment(struct tcpcb *tp, tcp_seq seq, int flags, size_t off,
 		tp->t_segsunacked = 0;
 		tcp_timer_disarm(tp, TCPT_DELACK);
 	}
-	th->th_sum = in_cksum(m, sizeof(*ip), sizeof(*th) + optlen + len,
-	    in_pseudo(tp->t_laddr, tp->t_faddr, IPPROTO_TCP,
-	    (uint16_t)(sizeof(*th) + optlen + len)));
+	th->th_sum = 0;                        /* ip_output fills it in */
+	m->m_pkthdr.csum_flags = M_CSUM_DATA_OUT;
 	ip->ip_vhl = 0x45;
 	ip->ip_tos = (uint8_t)tp->t_tos;
 	ip->ip_ttl = (uint8_t)tp->t_ttl;

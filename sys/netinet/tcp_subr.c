@@ -599,7 +599,10 @@ tcp_setmss(struct tcpcb *tp)
  * SYN cookies: the ISS of a SYN-ACK sent without state when the listen
  * queue is full.  Layout: 5 bits of a 64-second counter, 3 bits of MSS
  * index, 24 bits of keyed hash over the 4-tuple, the peer's ISN and the
- * counter.
+ * counter.  With timestamps, window scale and SACK-permitted survive in
+ * the TSval's low bits (tcp_var.h TCP_COOKIE_*), which the peer echoes
+ * in every segment; without timestamps the connection goes without
+ * them, as the cookie has no room.
  */
 static const uint16_t tcp_cookie_mss[8] = {
 	536, 1220, 1360, 1440, 1460, 4036, 8960, 65495,
@@ -626,6 +629,16 @@ tcp_syncookie_make(uint32_t laddr, uint16_t lport, uint32_t faddr,
 	*mssidxp = i;
 	return ((count & 31) << 27) | ((uint32_t)i << 24) |
 	    tcp_cookie_hash(laddr, lport, faddr, fport, irs, count);
+}
+
+/* The timestamp offset of a connection made from a cookie: what the
+ * SYN-ACK's TSval was built on, found again from the 4-tuple alone. */
+uint32_t
+tcp_syncookie_tsoff(uint32_t laddr, uint16_t lport, uint32_t faddr,
+    uint16_t fport)
+{
+	return (uint32_t)tcp_keyed(((uint64_t)laddr << 32) | faddr,
+	    ((uint64_t)lport << 16) | fport, 0x636f6f6b6965ULL, 2);
 }
 
 bool

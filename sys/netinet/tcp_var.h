@@ -170,6 +170,7 @@ struct tcpcb {
 	uint32_t ts_recent;                /* peer's TSval to echo */
 	int64_t ts_recent_age;             /* when it was recorded, ns */
 	uint32_t ts_offset;                /* random, added to our clock */
+	uint32_t ts_fixed;                 /* TSval with TF_TSFIXED */
 
 	/* [N] send queue: bytes from snd_una on */
 	struct mbuf *t_sndq;
@@ -247,6 +248,7 @@ struct tcpcb {
 #define TF_SYNCOOKIE   0x00010000          /* made from a SYN cookie */
 #define TF_RXTSYN      0x00020000          /* SYN was retransmitted */
 #define TF_PERSIST_FORCE 0x00040000        /* send a window probe */
+#define TF_TSFIXED     0x00080000          /* TSval is ts_fixed (a cookie's) */
 
 /* Limits and defaults. */
 #define TCP_MSS_DEFAULT  536               /* RFC 9293 3.7.1 */
@@ -325,6 +327,14 @@ uint32_t tcp_syncookie_make(uint32_t laddr, uint16_t lport, uint32_t faddr,
     uint16_t fport, tcp_seq irs, uint32_t mss, int *mssidxp);
 bool tcp_syncookie_check(uint32_t laddr, uint16_t lport, uint32_t faddr,
     uint16_t fport, tcp_seq irs, tcp_seq cookie, uint32_t *mssp);
+/* The options of a SYN answered with a cookie, kept in the low bits of
+ * the SYN-ACK's TSval (the peer echoes it): TCP_COOKIE_NOSCALE in the
+ * low 4 bits when no window scale, else the peer's shift; SACK bit. */
+#define TCP_COOKIE_NOSCALE 15
+#define TCP_COOKIE_SACK    0x10
+#define TCP_COOKIE_OPTMASK 0x1f
+uint32_t tcp_syncookie_tsoff(uint32_t laddr, uint16_t lport, uint32_t faddr,
+    uint16_t fport);
 
 /* tcp_input.c */
 void tcp_input(struct mbuf *m, size_t hlen);

@@ -179,12 +179,8 @@ udp_send(struct socket *so, struct mbuf *m, const struct rump_sockaddr *nam,
 	uh->uh_sport = inp->inp_lport;
 	uh->uh_dport = fport;
 	uh->uh_ulen = htons((uint16_t)(len + sizeof(*uh)));
-	uh->uh_sum = 0;
-	uh->uh_sum = in_cksum(m, sizeof(*ip), len + sizeof(*uh),
-	    in_pseudo(laddr, faddr, IPPROTO_UDP,
-	    (uint16_t)(len + sizeof(*uh))));
-	if (uh->uh_sum == 0)
-		uh->uh_sum = 0xffff;
+	uh->uh_sum = 0;                        /* ip_output fills it in */
+	m->m_pkthdr.csum_flags = M_CSUM_DATA_OUT;
 	memset(ip, 0, sizeof(*ip));
 	ip->ip_vhl = 0x45;
 	ip->ip_tos = (uint8_t)inp->inp_tos;
@@ -331,7 +327,9 @@ udp_input(struct mbuf *m, size_t hlen)
 	ip = mtod(m, struct ip *);
 	src = ip->ip_src;
 	dst = ip->ip_dst;
-	if (uh.uh_sum != 0 && in_cksum(m, hlen, ulen,
+	if (uh.uh_sum != 0 &&
+	    (m->m_pkthdr.csum_flags & M_CSUM_DATA_OK) == 0 &&
+	    in_cksum(m, hlen, ulen,
 	    in_pseudo(src, dst, IPPROTO_UDP, (uint16_t)ulen)) != 0) {
 		NETSTAT_INC(udps_badsum);
 		goto free;

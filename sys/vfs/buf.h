@@ -74,7 +74,8 @@ struct buf {
 	struct buf *b_cluster;             /* [B] next buffer of a clustered
 					      write, or NULL */
 	int b_iocmd;                       /* [B] B_READ or B_WRITE: the I/O
-					      given to the driver */
+					      given to the driver, and
+					      B_ASYNC if nobody waits */
 };
 #define B_BUSY   0x0001
 #define B_DONE   0x0002
@@ -155,8 +156,36 @@ struct bio_stats {
 	uint64_t bs_writes;                /* device writes started */
 	uint64_t bs_clustered;             /* writes that carried > 1 buffer */
 	uint64_t bs_readahead;             /* read-ahead reads started */
+	uint64_t bs_direct;                /* direct reads and writes
+					      (bio_read/write_direct) */
 };
 void bio_getstats(struct bio_stats *bs);
+
+/*
+ * Direct reads (ext2 read path): len bytes of devvp from blkno straight
+ * into data (kernel memory or the caller's), around the cache, in the
+ * calling thread, for a file system reading a long run of file blocks.
+ * The cache is consulted per block of bsize bytes: a block cached dirty,
+ * busy (being written or filled) or with a failed write holds newer data
+ * than the disk, so the read stops before it.  The caller keeps the range
+ * from being written meanwhile (it holds the file's vnode lock).
+ * 0 with *donep bytes read (from 1 byte up to len), EAGAIN when the first
+ * block must be read through the cache, or EIO.
+ */
+int bio_read_direct(struct vnode *devvp, daddr_t blkno, size_t bsize,
+    void *data, size_t len, size_t *donep);
+/*
+ * The write counterpart: len bytes (whole blocks of bsize) from data to
+ * devvp at blkno, around the cache, in the calling thread.  Cached copies
+ * of those blocks are dropped before (dirty ones too: they are being
+ * overwritten whole; writes in flight are waited for, so none lands
+ * later) and after (read-ahead may have read the old contents
+ * meanwhile).  The caller owns the blocks (the file's vnode lock,
+ * exclusive).  0 or EIO/ENOSPC; the blocks' contents are undefined after
+ * an error.
+ */
+int bio_write_direct(struct vnode *devvp, daddr_t blkno, size_t bsize,
+    const void *data, size_t len);
 
 /*
  * Device drivers.  A driver registers a switch for a major number; a

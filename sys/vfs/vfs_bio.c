@@ -39,6 +39,12 @@
  * buffers when done; bread() calls it by itself when a device is read
  * sequentially (a window that doubles up to BIO_RAMAX blocks).
  *
+ * Direct I/O: bio_read_direct() reads a long run of blocks straight
+ * into the reader's memory in one device I/O, skipping the cache and its
+ * copy; it stops before any block the cache holds newer than the disk.
+ * bio_write_direct() writes a run of whole blocks from the writer's
+ * memory, dropping the cached copies of the blocks it overwrites.
+ *
  * The syncer thread writes every dirty buffer older than the sync delay
  * (RUMP_SYNCDELAY seconds, default 30), checking once a second (or more
  * often for shorter delays), so dirty data reaches the disk within the
@@ -469,7 +475,7 @@ bio_strategy(struct buf *bp)
 
 	KASSERT(bp->b_flags & B_BUSY);
 	KASSERT(bp->b_flags & (B_READ | B_WRITE));
-	bp->b_iocmd = bp->b_flags & (B_READ | B_WRITE);
+	bp->b_iocmd = bp->b_flags & (B_READ | B_WRITE | B_ASYNC);
 	bp->b_error = 0;
 	bp->b_resid = bp->b_bcount;
 	if (sd == NULL || sd->sd_sw == NULL || sd->sd_sw->d_strategy == NULL) {
@@ -599,7 +605,7 @@ bio_cluster_done(struct buf *cl, int error, size_t resid)
 	char *p = cl->b_data;
 	int merr;
 
-	if (cl->b_iocmd == B_READ && error == 0)
+	if ((cl->b_iocmd & B_READ) && error == 0)
 		for (m = cl->b_cluster, off = 0; m != NULL;
 		    off += m->b_bcount, m = m->b_cluster)
 			if (off + m->b_bcount <= done)
@@ -850,6 +856,107 @@ breada(struct vnode *vp, daddr_t blkno, size_t size, int nblks)
 		last = bp;
 		total += size;
 	}
+}
+
+int
+bio_read_direct(struct vnode *vp, daddr_t blkno, size_t bsize, void *data,
+    size_t len, size_t *donep)
+{
+	daddr_t step = (daddr_t)(bsize >> DEV_BSHIFT);
+	struct buf *bp;
+	size_t off, resid;
+	int error;
+
+	KASSERT(bsize >= DEV_BSIZE && (bsize & (DEV_BSIZE - 1)) == 0);
+	KASSERT(len > 0);
+	*donep = 0;
+	mutex_enter(&bcache_lock);
+	for (off = 0; off < len && bio_sd(vp)->sd_nbufs != 0; off += bsize) {
+		bp = bio_lookup(vp, blkno + (daddr_t)(off / bsize) * step);
+		if (bp != NULL &&
+		    (bp->b_flags & (B_BUSY | B_DELWRI | B_ERROR)) != 0) {
+			len = off;
+			break;
+		}
+	}
+	if (len == 0) {
+		mutex_exit(&bcache_lock);
+		return EAGAIN;
+	}
+	bcache_stats.bs_reads++;
+	bcache_stats.bs_direct++;
+	mutex_exit(&bcache_lock);
+
+	bp = bio_rawbuf(vp, blkno, data, len);
+	bp->b_flags |= B_READ;
+	bio_strategy(bp);
+	error = biowait(bp);
+	resid = bp->b_resid;
+	bio_rawfree(bp);
+	if (error == 0 && resid != 0)
+		error = EIO;
+	if (error != 0)
+		return error;
+	*donep = len;
+	return 0;
+}
+
+/* Drop the cached blocks of bsize in [blkno, blkno + len), waiting for
+ * busy ones; bcache_lock held.  Returns the dropped ones to free. */
+static struct buf *
+bio_drop_range_locked(struct vnode *vp, daddr_t blkno, size_t bsize,
+    size_t len)
+{
+	daddr_t step = (daddr_t)(bsize >> DEV_BSHIFT), b;
+	struct buf *bp, *dead = NULL;
+	size_t off;
+
+	KASSERT(mutex_owned(&bcache_lock));
+	for (off = 0; off < len && bio_sd(vp)->sd_nbufs != 0; off += bsize) {
+		b = blkno + (daddr_t)(off / bsize) * step;
+		while ((bp = bio_lookup(vp, b)) != NULL &&
+		    (bp->b_flags & B_BUSY))
+			bio_waitbusy(bp);
+		if (bp == NULL)
+			continue;
+		bio_unhash(bp);
+		bp->b_hashnext = dead;
+		dead = bp;
+	}
+	return dead;
+}
+
+int
+bio_write_direct(struct vnode *vp, daddr_t blkno, size_t bsize,
+    const void *data, size_t len)
+{
+	struct buf *bp, *dead;
+	size_t resid;
+	int error;
+
+	KASSERT(bsize >= DEV_BSIZE && (bsize & (DEV_BSIZE - 1)) == 0);
+	KASSERT(len > 0 && len % bsize == 0);
+	mutex_enter(&bcache_lock);
+	dead = bio_drop_range_locked(vp, blkno, bsize, len);
+	bcache_stats.bs_writes++;
+	bcache_stats.bs_direct++;
+	mutex_exit(&bcache_lock);
+	bio_free_list(dead);
+
+	bp = bio_rawbuf(vp, blkno, (void *)(uintptr_t)data, len);
+	bp->b_flags |= B_WRITE;
+	bio_strategy(bp);
+	error = biowait(bp);
+	resid = bp->b_resid;
+	bio_rawfree(bp);
+	if (error == 0 && resid != 0)
+		error = EIO;
+
+	mutex_enter(&bcache_lock);
+	dead = bio_drop_range_locked(vp, blkno, bsize, len);
+	mutex_exit(&bcache_lock);
+	bio_free_list(dead);
+	return error;
 }
 
 /* Start writing a BUSY cached buffer: off the dirty list, counted. */

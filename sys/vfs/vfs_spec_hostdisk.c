@@ -13,7 +13,11 @@
  *
  * I/O goes through the asynchronous rumpuser_bio() hypercall; the host
  * I/O thread that completes a request enters the kernel (rump_schedule)
- * to call biodone().  Every host error is reported as EIO, except ENOSPC.
+ * to call biodone().  A request whose issuer waits for it (no B_ASYNC:
+ * bread, bwrite, raw and direct reads) is done in the issuing thread
+ * instead (RUMPUSER_BIO_INLINE), with its virtual CPU released: two
+ * thread switches fewer.  Every host error is reported as EIO, except
+ * ENOSPC.
  * RUMP_FAULT_BIO (rumpuser(3)) makes chosen requests fail, for tests.
  *
  * Locking: [h] hostdisk_lock, [I] immutable while attached.
@@ -132,7 +136,7 @@ hostdisk_iodone(void *arg, size_t donelen, int error)
 	size_t len = bp->b_bcount - bp->b_resid;
 
 	rump_schedule();
-	if (error == 0 && bp->b_iocmd == B_READ && donelen < len) {
+	if (error == 0 && (bp->b_iocmd & B_READ) && donelen < len) {
 		/* Past the host file's end, inside the window: zeroes. */
 		memset((char *)bp->b_data + donelen, 0, len - donelen);
 		donelen = len;
@@ -149,7 +153,7 @@ hostdisk_strategy(dev_t dev, struct buf *bp)
 	struct hostdisk_unit *hu;
 	uint64_t off, size = 0, begin = 0;
 	bool rdonly = false;
-	int fd = -1;
+	int fd = -1, op;
 	size_t len;
 
 	mutex_enter(&hostdisk_lock);
@@ -170,7 +174,7 @@ hostdisk_strategy(dev_t dev, struct buf *bp)
 		biodone(bp, EINVAL, bp->b_bcount);
 		return;
 	}
-	if (bp->b_iocmd == B_WRITE && rdonly) {
+	if ((bp->b_iocmd & B_WRITE) && rdonly) {
 		biodone(bp, EROFS, bp->b_bcount);
 		return;
 	}
@@ -181,8 +185,10 @@ hostdisk_strategy(dev_t dev, struct buf *bp)
 		return;
 	}
 	bp->b_resid = bp->b_bcount - len;
-	rumpuser_bio(fd, bp->b_iocmd == B_READ ? RUMPUSER_BIO_READ :
-	    RUMPUSER_BIO_WRITE, bp->b_data, len, (int64_t)(begin + off),
+	op = (bp->b_iocmd & B_READ) ? RUMPUSER_BIO_READ : RUMPUSER_BIO_WRITE;
+	if (!(bp->b_iocmd & B_ASYNC))
+		op |= RUMPUSER_BIO_INLINE;
+	rumpuser_bio(fd, op, bp->b_data, len, (int64_t)(begin + off),
 	    hostdisk_iodone, bp);
 }
 

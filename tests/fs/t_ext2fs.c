@@ -9,8 +9,9 @@
  * refusing what is not ext2, statfs and the free counts, files across
  * the direct/indirect boundaries, truncation, holes, unlinked open files,
  * rename in its forms, link counts, ENOSPC, remounting, reading an ext4
- * image, and that unmount gives every byte of kernel memory back (but
- * the caches' slack).  The interoperability with e2fsprogs (e2fsck,
+ * image, long reads and writes around the cache (coherent with it, holes,
+ * end of file, a bad block pointer), and that unmount gives every byte of
+ * kernel memory back (but the caches' slack).  The interoperability with e2fsprogs (e2fsck,
  * debugfs) is tests/interop/t_ext2fs.sh.
  */
 #define _GNU_SOURCE
@@ -475,4 +476,152 @@ Test(ext2fs, many_files_one_dir, .init = setup)
 	}
 	umnt();
 	leakcheck();
+}
+
+/* Byte i of a test pattern, different per seed. */
+static unsigned char
+dpat(uint64_t i, unsigned seed)
+{
+	return (unsigned char)((i * 31 + i / 4093 + seed * 101) & 0xff);
+}
+
+static void
+dfill(unsigned char *p, size_t len, uint64_t off, unsigned seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = dpat(off + i, seed);
+}
+
+/*
+ * Long reads and writes go around the buffer cache (one device I/O per
+ * run of blocks that follow each other on disk).  They must agree with
+ * the cached path: a direct read after a dirty partial write of the same
+ * range returns the new bytes, a direct write replaces blocks the cache
+ * held (clean ones, read before), holes read as zeros, reads stop at the
+ * end of the file, and everything is on the disk after a remount.
+ */
+Test(ext2fs, direct_io_coherent, .init = boot)
+{
+	static unsigned char a[1 << 20], got[2 << 20];
+	unsigned char small[4096];
+	size_t i;
+	int fd;
+
+	mkimage("-t ext2 -b 4096");
+	mnt("ext2fs", 0, NULL);
+	dfill(a, sizeof(a), 0, 1);
+	fd = rump_sys_open("/mnt/f", O_RDWR | O_CREAT, 0644);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(rump_sys_pwrite64(fd, a, sizeof(a), 0),
+	    (ssize_t)sizeof(a));
+	cr_assert_eq(rump_sys_pread64(fd, got, sizeof(a), 0),
+	    (ssize_t)sizeof(a));
+	cr_assert_eq(memcmp(got, a, sizeof(a)), 0);
+
+	/* A partial write leaves a dirty block inside the long read. */
+	memset(a + 300001, 'N', 100);
+	cr_assert_eq(rump_sys_pwrite64(fd, a + 300001, 100, 300001), 100);
+	cr_assert_eq(rump_sys_pread64(fd, got, sizeof(a), 0),
+	    (ssize_t)sizeof(a));
+	for (i = 0; i < sizeof(a); i++)
+		cr_assert_eq(got[i], a[i], "byte %zu", i);
+
+	/* Blocks read through the cache, then overwritten directly. */
+	for (i = 0; i < 16; i++)
+		cr_assert_eq(rump_sys_pread64(fd, small, 4096,
+		    (off_t)(512 * 1024 + i * 4096)), 4096);
+	dfill(a + 512 * 1024, 256 * 1024, 512 * 1024, 2);
+	cr_assert_eq(rump_sys_pwrite64(fd, a + 512 * 1024, 256 * 1024,
+	    512 * 1024), 256 * 1024);
+	for (i = 0; i < 16; i++) {
+		cr_assert_eq(rump_sys_pread64(fd, small, 4096,
+		    (off_t)(512 * 1024 + i * 4096)), 4096);
+		cr_assert_eq(memcmp(small, a + 512 * 1024 + i * 4096, 4096),
+		    0, "block %zu is stale", i);
+	}
+	cr_assert_eq(rump_sys_close(fd), 0);
+
+	/* Holes: data, a hole of 1 MiB, data; read in one call. */
+	fd = rump_sys_open("/mnt/holes", O_RDWR | O_CREAT, 0644);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(rump_sys_pwrite64(fd, a, 65536, 0), 65536);
+	cr_assert_eq(rump_sys_pwrite64(fd, a, 65536, (1 << 20) + 65536),
+	    65536);
+	memset(got, 'x', sizeof(got));
+	cr_assert_eq(rump_sys_pread64(fd, got, sizeof(got), 0),
+	    (1 << 20) + 131072);
+	cr_assert_eq(memcmp(got, a, 65536), 0);
+	for (i = 65536; i < (1 << 20) + 65536; i++)
+		cr_assert_eq(got[i], 0, "hole byte %zu", i);
+	cr_assert_eq(memcmp(got + (1 << 20) + 65536, a, 65536), 0);
+	cr_assert_eq(rump_sys_close(fd), 0);
+
+	/* The end of the file: short reads, then nothing. */
+	fd = rump_sys_open("/mnt/tail", O_RDWR | O_CREAT, 0644);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(rump_sys_pwrite64(fd, a, 100000, 0), 100000);
+	cr_assert_eq(rump_sys_pread64(fd, got, sizeof(got), 0), 100000);
+	cr_assert_eq(memcmp(got, a, 100000), 0);
+	cr_assert_eq(rump_sys_pread64(fd, got, 65536, 98304), 1696);
+	cr_assert_eq(memcmp(got, a + 98304, 1696), 0);
+	cr_assert_eq(rump_sys_pread64(fd, got, 65536, 100000), 0);
+	cr_assert_eq(rump_sys_pread64(fd, got, 65536, 1 << 20), 0);
+	cr_assert_eq(rump_sys_close(fd), 0);
+
+	/* All of it from the disk. */
+	umnt();
+	mnt("ext2fs", 0, NULL);
+	fd = rump_sys_open("/mnt/f", O_RDONLY, 0);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(rump_sys_pread64(fd, got, sizeof(got), 0),
+	    (ssize_t)sizeof(a));
+	for (i = 0; i < sizeof(a); i++)
+		cr_assert_eq(got[i], a[i], "byte %zu after remount", i);
+	cr_assert_eq(rump_sys_close(fd), 0);
+	umnt();
+	leakcheck();
+}
+
+/*
+ * A block pointer out of range in the middle of a long read: the read
+ * gives what comes before it or fails with EUCLEAN/EIO, the block itself
+ * fails, and the kernel goes on.
+ */
+Test(ext2fs, direct_read_bad_pointer, .init = boot)
+{
+	static unsigned char a[128 * 1024], got[128 * 1024];
+	char cmd[512];
+	ssize_t n;
+	int fd;
+
+	mkimage("-t ext2 -b 4096");
+	mnt("ext2fs", 0, NULL);
+	dfill(a, sizeof(a), 0, 3);
+	put("/mnt/f", a, sizeof(a));
+	umnt();
+	snprintf(cmd, sizeof(cmd), "debugfs -w -R 'sif /f block[9] "
+	    "0x7ffffff0' %s >/dev/null 2>&1", image);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	mnt("ext2fs", 0, NULL);
+	fd = rump_sys_open("/mnt/f", O_RDONLY, 0);
+	cr_assert_geq(fd, 0);
+	errno = 0;
+	n = rump_sys_pread64(fd, got, sizeof(got), 0);
+	if (n < 0)
+		cr_assert(errno == EUCLEAN || errno == EIO, "errno %d", errno);
+	else
+		cr_assert_eq(n, 9 * 4096, "read %zd", n);
+	if (n > 0)
+		cr_assert_eq(memcmp(got, a, (size_t)n), 0);
+	errno = 0;
+	cr_assert_eq(rump_sys_pread64(fd, got, 4096, 9 * 4096), -1);
+	cr_assert(errno == EUCLEAN || errno == EIO, "errno %d", errno);
+	/* the blocks after it are still there */
+	cr_assert_eq(rump_sys_pread64(fd, got, 8192, 10 * 4096), 8192);
+	cr_assert_eq(memcmp(got, a + 10 * 4096, 8192), 0);
+	cr_assert_eq(rump_sys_close(fd), 0);
+	put("/mnt/ok", "x", 1);
+	umnt();
 }

@@ -43,7 +43,7 @@ hj() { LD_PRELOAD="$HIJACK" RUMP_SERVER="unix://$SOCK" "$@"; }
 PY=$(command -v python3.11 || command -v python3 || true)
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 
-echo "1..33"
+echo "1..38"
 
 if [ -n "$NETLIB" ]; then
 	"$SERVER" -l "$NETLIB" "unix://$SOCK" >"$T/out" 2>&1
@@ -183,9 +183,135 @@ assert rl == [a.fileno()], rl'
 import socket
 a, b = socket.socketpair(socket.AF_UNIX)
 assert a.fileno() < 128'
+	cat >"$T/scm.py" <<'EOF'
+import array, os, socket, sys
+def rights(*fds):
+    return [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))]
+with open("/rump/scm", "w") as f:
+    f.write("passed")
+fd = os.open("/rump/scm", os.O_RDONLY)
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+assert fd >= 128
+r, w = os.pipe()
+if sys.argv[1] == "host":
+    # AF_UNIX on the host: a kernel fd cannot go, a host fd can.
+    assert a.fileno() < 128
+    try:
+        a.sendmsg([b"x"], rights(fd)); raise SystemExit("kernel fd sent")
+    except OSError as e:
+        assert e.errno == 18, e
+    assert a.sendmsg([b"h"], rights(r)) == 1
+    msg, anc, _, _ = b.recvmsg(16, socket.CMSG_SPACE(4))
+    assert msg == b"h" and len(anc) == 1
+    sys.exit(0)
+assert a.fileno() >= 128
+assert a.sendmsg([b"fd"], rights(fd)) == 2
+msg, anc, _, _ = b.recvmsg(16, socket.CMSG_SPACE(4))
+got = array.array("i"); got.frombytes(anc[0][2])
+assert msg == b"fd" and len(got) == 1 and got[0] >= 128 and got[0] != fd
+assert os.read(got[0], 16) == b"passed"
+try:
+    a.sendmsg([b"x"], rights(r)); raise SystemExit("host fd sent")
+except OSError as e:
+    assert e.errno == 18, e
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("127.0.0.1", 0))
+v = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+assert v.sendmsg([b"da", b"ta"], [], 0, u.getsockname()) == 4
+d, _, _, src = u.recvmsg(64)
+assert d == b"data" and src[1] == v.getsockname()[1], (d, src)
+EOF
+	check "sendmsg/recvmsg: SCM_RIGHTS of kernel fds, EXDEV across sides" \
+	    sh -c "RUMPHIJACK=path=/rump,socket=all LD_PRELOAD=$HIJACK \
+	    RUMP_SERVER=unix://$SOCK $PY $T/scm.py kernel &&
+	    LD_PRELOAD=$HIJACK RUMP_SERVER=unix://$SOCK $PY $T/scm.py host"
 else
 	ok "# SKIP poll test: no librumpnet or python3"
 	ok "# SKIP socket routing test: no librumpnet or python3"
+	ok "# SKIP sendmsg test: no librumpnet or python3"
+fi
+
+# --- glob, nftw, system, popen (hijack_walk.c, hijack_proc.c) ---
+check "shell globbing (dash, bash) lists a kernel directory" hj sh -c '
+	mkdir -p /rump/w/a/b /rump/w/c && echo 1 >/rump/w/a/f1 &&
+	echo 2 >/rump/w/a/b/f2 && ln -s a /rump/w/lnk && echo >/rump/w/e &&
+	l=""; for f in /rump/w/*; do l="$l $f"; done &&
+	[ "$l" = " /rump/w/a /rump/w/c /rump/w/e /rump/w/lnk" ] &&
+	[ "$(bash -c "cd /rump/w/a && echo */* *")" = "b/f2 b f1" ]'
+if [ -n "$PY" ]; then
+	check "glibc glob() and nftw() on kernel paths" hj "$PY" -c '
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+class glob_t(ctypes.Structure):
+    _fields_ = [("n", ctypes.c_size_t), ("v", ctypes.POINTER(ctypes.c_char_p)),
+                ("offs", ctypes.c_size_t), ("flags", ctypes.c_int),
+                ("fns", ctypes.c_void_p * 5)]
+def glob(pat, flags=0):
+    g = glob_t()
+    r = libc.glob(pat.encode(), flags, None, ctypes.byref(g))
+    names = [g.v[i].decode() for i in range(g.n)]
+    libc.globfree(ctypes.byref(g))
+    return r, names
+assert glob("/rump/w/*/f*") == (0, ["/rump/w/a/f1", "/rump/w/lnk/f1"]), \
+    glob("/rump/w/*/f*")
+assert glob("/rump/w/nothing*")[0] == 3        # GLOB_NOMATCH
+os.chdir("/rump/w/a")
+assert glob("*", 2) == (0, ["b/", "f1"]), glob("*", 2)     # GLOB_MARK
+os.chdir("/")
+FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p,
+    ctypes.c_int, ctypes.POINTER(ctypes.c_int * 2))
+seen = {}
+def cb(path, sb, typ, ftw):
+    seen[path.decode()] = (typ, ftw.contents[0], ftw.contents[1])
+    return 0
+assert libc.nftw(b"/rump/w", FN(cb), 8, 1 | 8) == 0    # FTW_PHYS|FTW_DEPTH
+assert seen == {"/rump/w": (5, 6, 0), "/rump/w/a": (5, 8, 1),
+    "/rump/w/a/b": (5, 10, 2), "/rump/w/a/b/f2": (0, 12, 3),
+    "/rump/w/a/f1": (0, 10, 2), "/rump/w/c": (5, 8, 1),
+    "/rump/w/e": (0, 8, 1), "/rump/w/lnk": (4, 8, 1)}, seen
+seen.clear()
+# Following links, /rump/w/a is one directory reached twice: once only.
+assert libc.nftw(b"/rump/w", FN(cb), 8, 0) == 0
+assert len(seen) == 7 and ("/rump/w/a" in seen) != ("/rump/w/lnk" in seen), seen'
+	check "system() runs sh in the kernel directory with kernel fds" hj \
+	    "$PY" -c '
+import ctypes, os
+libc = ctypes.CDLL(None)
+os.chdir("/rump/w/a")
+fd = os.open("out", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+assert fd >= 128, fd
+os.set_inheritable(fd, True)
+st = libc.system(("bash -c \"pwd >&%d; cat f1 >&%d\"; exit 7" %
+    (fd, fd)).encode())
+assert os.WIFEXITED(st) and os.WEXITSTATUS(st) == 7, st
+os.close(fd)
+assert open("out").read() == "/rump/w/a\n1\n", open("out").read()'
+	check "popen() r and w in the kernel directory, pclose status" hj \
+	    "$PY" -c '
+import ctypes, os
+libc = ctypes.CDLL(None)
+libc.popen.restype = ctypes.c_void_p
+libc.popen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+libc.pclose.argtypes = [ctypes.c_void_p]
+libc.fputs.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+libc.fgets.restype = ctypes.c_char_p
+libc.fgets.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_void_p]
+os.chdir("/rump/w")
+w = libc.popen(b"cat >piped", b"w")
+assert w
+libc.fputs(b"through popen\n", w)
+assert libc.pclose(w) == 0
+assert open("/rump/w/piped").read() == "through popen\n"
+r = libc.popen(b"ls; exit 3", b"re")
+buf = ctypes.create_string_buffer(256)
+names = []
+while libc.fgets(buf, 256, r):
+    names.append(buf.value.decode().strip())
+st = libc.pclose(r)
+assert os.WEXITSTATUS(st) == 3, st
+assert names == ["a", "c", "e", "lnk", "piped"], names'
+else
+	for i in 1 2 3; do ok "# SKIP no python3"; done
 fi
 
 # --- configuration ---

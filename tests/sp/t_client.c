@@ -7,7 +7,8 @@
  * The cases cover the kinds of arguments the protocol carries: strings,
  * fixed structures, counted buffers with short results, iovec arrays both
  * ways, poll arrays, ioctl and fcntl commands, data larger than one frame,
- * and threads making blocking calls at the same time.
+ * threads making blocking calls at the same time, and data to send that
+ * is not all there (the client does not probe it; sendmsg says EFAULT).
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -201,4 +203,150 @@ Test(client, rump_only_calls)
 	cr_assert(waitpid(pid, &status, 0) == pid);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	cr_assert_eq(rump_sys_getuid(), 0);
+}
+
+/*
+ * Memory the client sends without probing it first: a hole anywhere in
+ * it is EFAULT from the call, the file is untouched, and the process
+ * (pid, descriptors) lives on, whether the hole stopped the request
+ * before its first byte or in the middle of the frame.
+ */
+Test(client, send_from_bad_memory)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), len = 768 * 1024, k;
+	size_t holes[] = { 0, pg, 40 * 1024, 512 * 1024, len - pg };
+	struct iovec iov[2];
+	struct stat sb;
+	uint8_t *m;
+	pid_t pid = rump_sys_getpid();
+	int fd, i;
+
+	fd = rump_sys_open("/bad", O_RDWR | O_CREAT, 0644);
+	cr_assert(fd >= 0);
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	cr_assert(m != MAP_FAILED);
+	memset(m, 'a', len);
+	for (k = 0; k < sizeof(holes) / sizeof(holes[0]); k++) {
+		cr_assert(mprotect(m + holes[k], pg, PROT_NONE) == 0);
+		errno = 0;
+		cr_assert(rump_sys_pwrite64(fd, m, len, 0) == -1 &&
+		    errno == EFAULT, "hole at %zu: %s", holes[k],
+		    strerror(errno));
+		iov[0].iov_base = (void *)"x";
+		iov[0].iov_len = 1;
+		iov[1].iov_base = m;
+		iov[1].iov_len = len;
+		cr_assert(rump_sys_writev(fd, iov, 2) == -1 && errno == EFAULT);
+		cr_assert(rump_sys_fstat(fd, &sb) == 0);
+		cr_assert_eq(sb.st_size, 0, "hole at %zu", holes[k]);
+		cr_assert_eq(rump_sys_getpid(), pid);
+		cr_assert(mprotect(m + holes[k], pg, PROT_READ | PROT_WRITE) ==
+		    0);
+	}
+	/* A long write split in parts stops at the part with the hole. */
+	munmap(m, len);
+	len = 3 * 1024 * 1024;
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	cr_assert(m != MAP_FAILED);
+	memset(m, 'b', len);
+	cr_assert(mprotect(m + 3 * len / 4, pg, PROT_NONE) == 0);
+	cr_assert_eq(rump_sys_write(fd, m, len), 2 * 1024 * 1024);
+	for (i = 0; i < 2; i++) {
+		cr_assert(rump_sys_fstat(fd, &sb) == 0);
+		cr_assert_eq(sb.st_size, 2 * 1024 * 1024);
+	}
+	cr_assert_eq(rump_sys_pwrite64(fd, "ok", 2, 0), 2);
+	cr_assert(rump_sys_close(fd) == 0);
+	munmap(m, len);
+}
+
+/*
+ * A large read lands straight in the caller's memory, unprobed: a hole
+ * (or read-only memory) there is EFAULT from the call, the reply is
+ * drained, and the connection goes on in step.
+ */
+Test(client, receive_into_bad_memory)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), len = 256 * 1024, k;
+	size_t holes[] = { 0, 5 * pg, len - pg };
+	struct iovec iov[2];
+	char small[8];
+	uint8_t *m, *d;
+	int fd;
+
+	fd = rump_sys_open("/r", O_RDWR | O_CREAT, 0644);
+	cr_assert(fd >= 0);
+	m = malloc(len);
+	cr_assert(m != NULL);
+	for (k = 0; k < len; k++)
+		m[k] = (uint8_t)(k * 13 + k / 4096);
+	cr_assert_eq(rump_sys_write(fd, m, len), (ssize_t)len);
+	d = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	cr_assert(d != MAP_FAILED);
+	for (k = 0; k < sizeof(holes) / sizeof(holes[0]); k++) {
+		cr_assert(mprotect(d + holes[k], pg, k == 1 ? PROT_READ :
+		    PROT_NONE) == 0);
+		cr_assert(rump_sys_pread64(fd, d, len, 0) == -1 &&
+		    errno == EFAULT, "hole at %zu", holes[k]);
+		iov[0].iov_base = small;
+		iov[0].iov_len = sizeof(small);
+		iov[1].iov_base = d;
+		iov[1].iov_len = len - sizeof(small);
+		cr_assert(rump_sys_lseek(fd, 0, SEEK_SET) == 0);
+		cr_assert(rump_sys_readv(fd, iov, 2) == -1 && errno == EFAULT);
+		/* In step: the next replies are the right ones. */
+		cr_assert_eq(rump_sys_pread64(fd, small, 8, 4096), 8);
+		cr_assert(memcmp(small, m + 4096, 8) == 0);
+		cr_assert(mprotect(d + holes[k], pg, PROT_READ | PROT_WRITE) ==
+		    0);
+		cr_assert_eq(rump_sys_pread64(fd, d, len, 0), (ssize_t)len);
+		cr_assert(memcmp(d, m, len) == 0);
+	}
+	cr_assert(rump_sys_close(fd) == 0);
+	munmap(d, len);
+	free(m);
+}
+
+static void *
+prefork_thread(void *arg)
+{
+
+	/* Its own connection makes the hold; the thread's exit closes it. */
+	*(struct rumpclient_fork **)arg = rumpclient_prefork();
+	return NULL;
+}
+
+/*
+ * A fork hold whose connection closed is released SP_HOLD_TTL (30 s)
+ * later by the server's own tick, with no handshake to trigger it: the
+ * observer below makes calls on a connection it already has.
+ */
+Test(client, unclaimed_hold_expires, .timeout = 90)
+{
+	uint64_t v[RUMP_SYSINFO_COUNT];
+	struct rumpclient_fork *pf = NULL;
+	pthread_t t;
+	uint64_t before;
+	int i;
+
+	cr_assert_eq(rump_sys_rump_sysinfo(v, sizeof(v)), (ssize_t)sizeof(v));
+	before = v[RUMP_SYSINFO_NPROCS];
+	cr_assert(pthread_create(&t, NULL, prefork_thread, &pf) == 0);
+	cr_assert(pthread_join(t, NULL) == 0);
+	cr_assert(pf != NULL);
+	cr_assert_eq(rump_sys_rump_sysinfo(v, sizeof(v)), (ssize_t)sizeof(v));
+	cr_assert_eq(v[RUMP_SYSINFO_NPROCS], before + 1, "the hold's process");
+	for (i = 0; i < 40; i++) {
+		sleep(1);
+		cr_assert_eq(rump_sys_rump_sysinfo(v, sizeof(v)),
+		    (ssize_t)sizeof(v));
+		if (v[RUMP_SYSINFO_NPROCS] == before)
+			break;
+	}
+	cr_assert_eq(v[RUMP_SYSINFO_NPROCS], before, "hold not released");
+	cr_assert(i >= 28, "released too early, after %d s", i + 1);
+	rumpclient_fork_done(pf);
 }

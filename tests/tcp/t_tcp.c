@@ -449,6 +449,18 @@ Test(tcp, backlog_full_syncookies)
 		}
 		int a = rump_sys_accept(l, NULL, NULL);
 		if (a >= 0) {
+			struct rump_tcp_info ti;
+			socklen_t tl = sizeof(ti);
+
+			/* Made from a cookie or not, the options stay
+			 * (timestamps carry them through the cookie). */
+			cr_assert_eq(rump_sys_getsockopt(a, RUMP_SOL_TCP,
+			    RUMP_TCP_INFO, &ti, &tl), 0);
+			cr_assert_eq(ti.tcpi_options & (RUMP_TCPI_OPT_SACK |
+			    RUMP_TCPI_OPT_TIMESTAMPS | RUMP_TCPI_OPT_WSCALE),
+			    RUMP_TCPI_OPT_SACK | RUMP_TCPI_OPT_TIMESTAMPS |
+			    RUMP_TCPI_OPT_WSCALE, "connection %d: options 0x%x",
+			    got, ti.tcpi_options);
 			got++;
 			rump_sys_close(a);
 		} else {

@@ -5,7 +5,8 @@
 # shmif bus in a temporary directory: connect both ways, a 256 MiB
 # transfer with hashes compared (jumbo MTU; it used to stall when a loss
 # burst filled the reassembly queue), many concurrent
-# connections, keepalive noticing a killed peer, and transfers through
+# connections, keepalive noticing a killed peer, a small transfer whose
+# capture tshark must find clean, and transfers through
 # the test impairment in tcp_input (RUMP_TCP_IMPAIR, seeded) at 1, 5
 # and 10 % loss and with duplication plus reordering.  The sink closes
 # with SO_LINGER so its answer is resent if lost before its process (and
@@ -109,7 +110,7 @@ newbus() {
 	C="$B,10.0.0.2/24"
 }
 
-echo "1..9"
+echo "1..11"
 newbus
 
 start sink -i "$A" sink 5001 1
@@ -118,6 +119,27 @@ stopall
 start sink -i "$C" sink 5001 1
 check "connect A -> B (the other way), 1 MiB" \
 	"$H_TCP" -i "$A" source 10.0.0.2 5001 1048576
+stopall
+
+# A transfer small enough that the whole conversation stays in the bus's
+# ring, decoded by tshark with its TCP analysis and checksum checks.
+start sink -i "$A" sink 5001 1
+check "200 KiB for the capture" "$H_TCP" -i "$C" source 10.0.0.1 5001 204800
+if ! command -v tshark >/dev/null 2>&1 || [ -z "${SHMIF_DUMPBUS:-}" ]; then
+	ok "tshark finds the capture clean # SKIP tshark or shmif_dumpbus missing"
+elif "$SHMIF_DUMPBUS" -p "$dir/cap.pcap" "$B" >"$dir/out" 2>&1 &&
+    tshark -r "$dir/cap.pcap" -o tcp.check_checksum:TRUE \
+	-o ip.check_checksum:TRUE -Y '_ws.malformed ||
+	_ws.expert.severity >= "warning" || tcp.checksum.status == 0 ||
+	ip.checksum.status == 0 ||
+	(tcp.analysis.flags && !tcp.analysis.window_update)' \
+	>"$dir/bad" 2>"$dir/err" && [ ! -s "$dir/bad" ] &&
+    [ "$(tshark -r "$dir/cap.pcap" -Y tcp 2>/dev/null | wc -l)" -gt 140 ]; then
+	ok "tshark finds the capture clean (checksums, TCP analysis)"
+else
+	cat "$dir/bad" "$dir/err" >>"$dir/out" 2>/dev/null
+	notok "tshark finds the capture clean (checksums, TCP analysis)"
+fi
 stopall
 
 start sink -i "$A" -m 9000 sink 5001 1

@@ -3,7 +3,8 @@
  * h_bio.c: a test-only kernel library that lets t_bio drive the buffer
  * cache's kernel interface (buf.h) the way a disk file system does:
  * bdev_open a device node, bread/bwrite/bdwrite/bawrite blocks,
- * bio_flush, bio_invalidate, bdev_close.  Each entry point enters the
+ * bio_read_direct/bio_write_direct, bio_flush, bio_invalidate,
+ * bdev_close.  Each entry point enters the
  * kernel itself (rump_schedule) and returns 0 or an errno.
  */
 #include "kern/kern.h"
@@ -26,6 +27,11 @@ void rump_test_bio_stats(uint64_t *out);
 int rump_test_bio_getblk_nowait(void *dev, int64_t blkno, size_t size,
     int hold);
 int rump_test_bio_reopen(void *dev, int oldwritable, int newwritable);
+int rump_test_bio_read_direct(void *dev, int64_t blkno, size_t bsize,
+    void *data, size_t len, size_t *donep);
+int rump_test_bio_write_direct(void *dev, int64_t blkno, size_t bsize,
+    const void *data, size_t len);
+uint64_t rump_test_bio_ndirect(void);
 
 static struct buf *h_bio_held;
 
@@ -200,4 +206,40 @@ rump_test_bio_reopen(void *dev, int oldwritable, int newwritable)
 	    FREAD | (newwritable ? FWRITE : 0));
 	rump_unschedule();
 	return error;
+}
+
+int
+rump_test_bio_read_direct(void *dev, int64_t blkno, size_t bsize, void *data,
+    size_t len, size_t *donep)
+{
+	int error;
+
+	rump_schedule();
+	error = bio_read_direct(dev, blkno, bsize, data, len, donep);
+	rump_unschedule();
+	return error;
+}
+
+int
+rump_test_bio_write_direct(void *dev, int64_t blkno, size_t bsize,
+    const void *data, size_t len)
+{
+	int error;
+
+	rump_schedule();
+	error = bio_write_direct(dev, blkno, bsize, data, len);
+	rump_unschedule();
+	return error;
+}
+
+/* Direct reads and writes so far (bs_direct). */
+uint64_t
+rump_test_bio_ndirect(void)
+{
+	struct bio_stats bs;
+
+	rump_schedule();
+	bio_getstats(&bs);
+	rump_unschedule();
+	return bs.bs_direct;
 }

@@ -6,7 +6,8 @@
  * mknod on tmpfs, read and written with open/read/write/pread/pwrite/
  * lseek/ioctl/fsync, checked against the host file; the kernel interface
  * of the cache (bdev_open, bread, bwrite, bdwrite, bawrite, breada,
- * bio_flush, bio_invalidate) through the test component h_bio.c; windows,
+ * bio_flush, bio_invalidate, direct reads and writes around the cache)
+ * through the test component h_bio.c; windows,
  * read-only host files, the syncer's delay, fault injection
  * (RUMP_FAULT_BIO) and the memory limit.  Cases end by checking that the
  * kernel's memory is back where it started.
@@ -35,6 +36,11 @@ void rump_test_bio_stats(uint64_t *out);
 int rump_test_bio_getblk_nowait(void *dev, int64_t blkno, size_t size,
     int hold);
 int rump_test_bio_reopen(void *dev, int oldwritable, int newwritable);
+int rump_test_bio_read_direct(void *dev, int64_t blkno, size_t bsize,
+    void *data, size_t len, size_t *donep);
+int rump_test_bio_write_direct(void *dev, int64_t blkno, size_t bsize,
+    const void *data, size_t len);
+uint64_t rump_test_bio_ndirect(void);
 
 enum { ST_BYTES, ST_NBUFS, ST_NDIRTY, ST_READS, ST_WRITES, ST_CLUSTERED,
     ST_RA };
@@ -454,6 +460,113 @@ Test(bio, readahead)
 	check_kmem();
 }
 
+/*
+ * Direct reads go around the cache but never around newer data in it:
+ * they stop before a dirty block, and refuse one that starts with it.
+ */
+Test(bio, direct_read_stops_at_dirty)
+{
+	static unsigned char buf[65536];
+	unsigned char out[4096];
+	uint64_t st[7], n0;
+	size_t done, j;
+	void *dev;
+
+	cr_assert_eq(rump_etfs_register("/dk", hostpath, RUMP_ETFS_BLK), 0);
+	cr_assert_eq(rump_test_bio_open("/dk", 1, &dev), 0);
+	n0 = rump_test_bio_ndirect();
+	/* Nothing cached: the whole run in one read. */
+	cr_assert_eq(rump_test_bio_read_direct(dev, 8, 4096, buf, 65536,
+	    &done), 0);
+	cr_assert_eq(done, 65536);
+	for (j = 0; j < done; j++)
+		cr_assert_eq(buf[j], pat(4096 + j), "byte %zu", j);
+	cr_assert_eq(rump_test_bio_ndirect(), n0 + 1);
+	rump_test_bio_stats(st);
+	cr_assert_eq(st[ST_NBUFS], 0, "a direct read filled the cache");
+	/* A clean cached block is the disk's: no reason to stop. */
+	cr_assert_eq(rump_test_bio_read(dev, 16, 4096, out), 0);
+	cr_assert_eq(rump_test_bio_read_direct(dev, 0, 4096, buf, 32768,
+	    &done), 0);
+	cr_assert_eq(done, 32768);
+	/* Block 3 (blkno 24) dirty: a read from 0 stops before it ... */
+	memset(out, 'D', sizeof(out));
+	cr_assert_eq(rump_test_bio_write(dev, 24, 4096, out, 1), 0);
+	memset(buf, 0, sizeof(buf));
+	cr_assert_eq(rump_test_bio_read_direct(dev, 0, 4096, buf, 65536,
+	    &done), 0);
+	cr_assert_eq(done, 3 * 4096);
+	for (j = 0; j < done; j++)
+		cr_assert_eq(buf[j], pat(j));
+	/* ... one starting at it is sent to the cache ... */
+	cr_assert_eq(rump_test_bio_read_direct(dev, 24, 4096, buf, 8192,
+	    &done), EAGAIN);
+	cr_assert_eq(done, 0);
+	/* ... and once written out, the disk has it. */
+	cr_assert_eq(rump_test_bio_flush(dev, 1), 0);
+	cr_assert_eq(rump_test_bio_read_direct(dev, 0, 4096, buf, 65536,
+	    &done), 0);
+	cr_assert_eq(done, 65536);
+	for (j = 0; j < 4096; j++)
+		cr_assert_eq(buf[3 * 4096 + j], 'D');
+	cr_assert_eq(buf[4 * 4096], pat(4 * 4096));
+	/* A tail shorter than a block, at the device's end. */
+	cr_assert_eq(rump_test_bio_read_direct(dev, 2040, 4096, buf, 4000,
+	    &done), 0);
+	cr_assert_eq(done, 4000);
+	cr_assert_eq(buf[3999], pat(2040 * 512 + 3999));
+	/* Past the end: EIO. */
+	cr_assert_eq(rump_test_bio_read_direct(dev, 2040, 4096, buf, 8192,
+	    &done), EIO);
+	rump_test_bio_invalidate(dev);
+	rump_test_bio_close(dev, 1);
+	cr_assert_eq(rump_etfs_remove("/dk"), 0);
+	check_kmem();
+}
+
+/*
+ * A direct write replaces what the cache held for its blocks: clean and
+ * dirty copies are dropped (a later flush must not bring the old dirty
+ * data back), and reads through the cache see the new data.
+ */
+Test(bio, direct_write_drops_cached)
+{
+	static unsigned char buf[32768], in[4096];
+	uint64_t st[7];
+	void *dev;
+	size_t j;
+
+	cr_assert_eq(rump_etfs_register("/dk", hostpath, RUMP_ETFS_BLK), 0);
+	cr_assert_eq(rump_test_bio_open("/dk", 1, &dev), 0);
+	cr_assert_eq(rump_test_bio_read(dev, 8, 4096, in), 0);	/* clean */
+	memset(in, 'X', sizeof(in));
+	cr_assert_eq(rump_test_bio_write(dev, 40, 4096, in, 1), 0); /* dirty */
+	rump_test_bio_stats(st);
+	cr_assert_eq(st[ST_NDIRTY], 1);
+	memset(buf, 'W', sizeof(buf));
+	cr_assert_eq(rump_test_bio_write_direct(dev, 0, 4096, buf,
+	    sizeof(buf)), 0);
+	rump_test_bio_stats(st);
+	cr_assert_eq(st[ST_NDIRTY], 0);
+	host_pread(buf, sizeof(buf), 0);
+	for (j = 0; j < sizeof(buf); j++)
+		cr_assert_eq(buf[j], 'W', "host byte %zu", j);
+	cr_assert_eq(rump_test_bio_read(dev, 8, 4096, in), 0);
+	cr_assert_eq(in[0], 'W');
+	cr_assert_eq(rump_test_bio_read(dev, 40, 4096, in), 0);
+	cr_assert_eq(in[4095], 'W');
+	cr_assert_eq(rump_test_bio_flush(dev, 1), 0);
+	host_pread(buf, 4096, 40 * 512);
+	cr_assert_eq(buf[0], 'W', "the dropped dirty block came back");
+	/* Past the end: EIO, the host file keeps its size. */
+	cr_assert_eq(rump_test_bio_write_direct(dev, 2040, 4096, buf, 8192),
+	    EIO);
+	rump_test_bio_invalidate(dev);
+	rump_test_bio_close(dev, 1);
+	cr_assert_eq(rump_etfs_remove("/dk"), 0);
+	check_kmem();
+}
+
 /* A host file the kernel may only read: a read-only device. */
 Test(bio, readonly_host_file)
 {
@@ -622,6 +735,14 @@ Test(fault, all_io_fails, .init = init_fault_all)
 	cr_assert_eq(rump_test_bio_write(dev, 24, 4096, buf, 1), 0);
 	cr_assert_eq(rump_test_bio_flush(dev, 1), EIO);
 	cr_assert_eq(rump_test_bio_flush(dev, 1), 0, "error reported twice");
+	{
+		size_t done;
+
+		cr_assert_eq(rump_test_bio_read_direct(dev, 0, 4096, buf,
+		    8192, &done), EIO);
+		cr_assert_eq(rump_test_bio_write_direct(dev, 0, 4096, buf,
+		    8192), EIO);
+	}
 	rump_test_bio_invalidate(dev);
 	rump_test_bio_close(dev, 1);
 	host_pread(buf, 8192, 0);

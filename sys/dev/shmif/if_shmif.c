@@ -7,10 +7,10 @@
  * An interface is made by the "shmif" cloner (SIOCIFCREATE, or
  * rump_pub_shmif_create in netconfig.c) and joins a bus when it gets a
  * link string, the bus file's host path (SIOCSLINKSTR).  Joining starts
- * a receive thread that takes the frames other kernels write and queues
- * them for the netisr thread (if_input); it sleeps in the host, its
- * virtual CPU released, while the bus is quiet.  if_transmit copies the
- * frame into the ring in the sender's context.
+ * a receive thread that takes the frames other kernels write and runs
+ * ether_input on them itself; it polls briefly, then sleeps in the host,
+ * its virtual CPU released, while the bus is quiet.  if_transmit copies
+ * the mbuf chain's pieces into the ring in the sender's context.
  *
  * Everything but the host operations is if_hostlink.c's: the receive
  * thread, transmit, linking on SIOCSLINKSTR, the cloner's create and
@@ -47,6 +47,20 @@ shmif_hl_send(void *h, const void *frame, size_t len)
 	return rumpuser_shmif_send(h, frame, len);
 }
 
+/* The pieces of an mbuf chain, copied once, straight into the ring. */
+static int
+shmif_hl_sendv(void *h, const struct hostlink_seg *seg, int n, size_t len)
+{
+	struct shmif_iov iov[HOSTLINK_MAXSEG];
+
+	KASSERT(n <= HOSTLINK_MAXSEG);
+	for (int i = 0; i < n; i++) {
+		iov[i].si_base = seg[i].hs_base;
+		iov[i].si_len = seg[i].hs_len;
+	}
+	return rumpuser_shmif_sendv(h, iov, n, len);
+}
+
 static int
 shmif_hl_recv(void *h, void *buf, size_t buflen, size_t *lenp,
     uint64_t *overrunsp)
@@ -71,6 +85,7 @@ static const struct hostlink_ops shmif_ops = {
 	.hlo_attach = shmif_hl_attach,
 	.hlo_detach = shmif_hl_detach,
 	.hlo_send = shmif_hl_send,
+	.hlo_sendv = shmif_hl_sendv,
 	.hlo_recv = shmif_hl_recv,
 	.hlo_wait = shmif_hl_wait,
 	.hlo_stop = shmif_hl_stop,

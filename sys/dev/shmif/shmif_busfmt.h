@@ -9,8 +9,12 @@
  * lives at ring offset p % sb_ringsize (a frame may wrap around the end).
  * sb_head is where the next frame goes, sb_tail the oldest frame still
  * whole in the ring.  All fields are little-endian (the host's order).
- * Readers and writers hold sb_lock (a futex word) while they touch the
- * ring; sb_gen changes after every frame and is what readers sleep on.
+ * Writers hold sb_lock (a futex word) while they append; a writer moves
+ * sb_tail past the frames it is about to overwrite before it writes,
+ * and sb_head after.  Readers take no lock: they copy a frame below
+ * sb_head, then check that sb_tail has not passed it (version 2; in
+ * version 1 readers took the lock too).  sb_gen changes after every
+ * frame and is what sleeping readers wait on.
  */
 #ifndef _SYS_DEV_SHMIF_SHMIF_BUSFMT_H_
 #define _SYS_DEV_SHMIF_SHMIF_BUSFMT_H_
@@ -18,9 +22,9 @@
 #include <stdint.h>
 
 #define SHMIF_MAGIC      0x46494d53U       /* "SMIF" */
-#define SHMIF_VERSION    1
+#define SHMIF_VERSION    2                 /* lock-free readers */
 #define SHMIF_HDRSIZE    4096
-#define SHMIF_RINGSIZE   (1024 * 1024)     /* default for new buses */
+#define SHMIF_RINGSIZE   (8 * 1024 * 1024) /* default for new buses */
 #define SHMIF_RINGMIN    (64 * 1024)
 #define SHMIF_RINGMAX    (256 * 1024 * 1024)
 #define SHMIF_MAXFRAME   9018              /* jumbo frame, no FCS */

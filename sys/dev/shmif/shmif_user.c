@@ -5,20 +5,28 @@
  * file of the driver that sees host headers; the kernel half
  * (if_shmif.c) calls it through the hypercalls of shmif_user.h.
  *
- * The bus lock is a futex word in the shared file (0 free, 1 held, 2
- * held with sleepers): a taker spins briefly, then sleeps on the word.
+ * The writers' lock is a futex word in the shared file (0 free, 1 held,
+ * 2 held with sleepers): a taker spins briefly, then sleeps on the word.
  * A holder that died with the lock (its pid, in sb_lockpid, is gone) has
  * the lock taken from it after a second of waiting (sb_lockbreaks).
- * Readers sleep on sb_gen, which writers bump after each frame and wake
- * when sb_waiters says someone sleeps: no polling.  The futexes are
- * shared (not FUTEX_PRIVATE), so they work between processes mapping
- * the same file.
+ * Readers take no lock (format version 2): they copy a frame, then check
+ * that no writer overtook it meanwhile.  A reader with nothing to read
+ * polls briefly if frames came lately, then sleeps on sb_gen, which
+ * writers bump after each frame and wake when sb_waiters says someone
+ * may sleep.  The futexes are shared (not FUTEX_PRIVATE), so they work
+ * between processes mapping the same file.
+ *
+ * Locking: [w] sb_lock (writers); [a] atomic; a struct shmif_user is
+ * used by one receive thread and, under the kernel's transmit lock, by
+ * senders: su_rpos, su_overruns, su_lastrx, su_gotrx are the receive
+ * thread's, the rest immutable after attach but su_stop [a].
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -44,8 +52,33 @@ struct shmif_user {
 	uint64_t su_rpos;                  /* next frame to read */
 	uint64_t su_overruns;
 	uint64_t su_sender;                /* our frames' id */
+	uint64_t su_lastrx;                /* ns: a frame was read before */
+	bool su_gotrx;                     /* read since the last wait */
+	uint64_t su_nospin;                /* ns: no polling before this */
+	uint64_t su_spinns;                /* ns to poll before sleeping */
+	uint32_t su_pid;                   /* ours, for sb_lockpid */
 	volatile int su_stop;
 };
+
+/* Frames (ours, too large, overtaken) looked at per recv call at most. */
+#define SHMIF_RECV_LOOPS      4096
+/* Poll only if the last frame came this recently (ns). */
+#define SHMIF_SPIN_RECENT_NS  (2 * 1000 * 1000)
+#define SHMIF_SPIN_DEFAULT_US 20
+/* A yield that takes this long (ns) means other work waits for the
+ * CPU: no polling for SHMIF_SPIN_BACKOFF_NS then. */
+#define SHMIF_SPIN_LOST_NS    (200 * 1000)
+#define SHMIF_SPIN_BACKOFF_NS (50 * 1000 * 1000)
+#define SHMIF_SPIN_MAX_US     1000
+
+static uint64_t
+shmif_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static long
 shmif_futex(uint32_t *addr, int op, uint32_t val, const struct timespec *ts)
@@ -54,7 +87,7 @@ shmif_futex(uint32_t *addr, int op, uint32_t val, const struct timespec *ts)
 }
 
 static void
-shmif_lock(struct shmif_bushdr *h)
+shmif_lock(struct shmif_bushdr *h, uint32_t mypid)
 {
 	struct timespec ts = { 1, 0 };
 	uint32_t c, pid;
@@ -87,7 +120,7 @@ shmif_lock(struct shmif_bushdr *h)
 		}
 	}
 locked:
-	__atomic_store_n(&h->sb_lockpid, (uint32_t)getpid(), __ATOMIC_RELAXED);
+	__atomic_store_n(&h->sb_lockpid, mypid, __ATOMIC_RELAXED);
 }
 
 static void
@@ -129,10 +162,43 @@ shmif_hdrok(const struct shmif_bushdr *h, size_t filesize)
 	    (uint64_t)h->sb_hdrsize + h->sb_ringsize <= filesize;
 }
 
+/* RUMP_SHMIF_SPIN_US: how long a reader polls before sleeping (0: never). */
+static uint64_t
+shmif_spinns(void)
+{
+	const char *e = getenv("RUMP_SHMIF_SPIN_US");
+	char *end;
+	unsigned long v;
+
+	if (e == NULL || *e == '\0')
+		return SHMIF_SPIN_DEFAULT_US * 1000u;
+	v = strtoul(e, &end, 10);
+	if (*end != '\0')
+		return SHMIF_SPIN_DEFAULT_US * 1000u;
+	return (v > SHMIF_SPIN_MAX_US ? SHMIF_SPIN_MAX_US : v) * 1000u;
+}
+
+/* RUMP_SHMIF_RINGSIZE: ring bytes of the buses this process creates. */
+static uint32_t
+shmif_newringsize(void)
+{
+	const char *e = getenv("RUMP_SHMIF_RINGSIZE");
+	char *end;
+	unsigned long long v;
+
+	if (e == NULL || *e == '\0')
+		return SHMIF_RINGSIZE;
+	v = strtoull(e, &end, 0);
+	if (*end != '\0' || v < SHMIF_RINGMIN || v > SHMIF_RINGMAX)
+		return SHMIF_RINGSIZE;
+	return (uint32_t)(v & ~7ULL);
+}
+
 int
 rumpuser_shmif_attach(const char *path, struct shmif_user **up)
 {
 	struct shmif_user *u;
+	uint32_t ringsize = SHMIF_RINGSIZE;
 	struct shmif_bushdr *h;
 	struct stat st;
 	size_t len;
@@ -152,7 +218,8 @@ rumpuser_shmif_attach(const char *path, struct shmif_user **up)
 		goto out_close;
 	}
 	if (st.st_size == 0) {
-		len = SHMIF_HDRSIZE + SHMIF_RINGSIZE;
+		ringsize = shmif_newringsize();
+		len = SHMIF_HDRSIZE + ringsize;
 		if (ftruncate(u->su_fd, (off_t)len) == -1) {
 			error = errno;
 			goto out_close;
@@ -176,7 +243,7 @@ rumpuser_shmif_attach(const char *path, struct shmif_user **up)
 	if (st.st_size == 0) {
 		memset(h, 0, sizeof(*h));
 		h->sb_version = SHMIF_VERSION;
-		h->sb_ringsize = SHMIF_RINGSIZE;
+		h->sb_ringsize = ringsize;
 		h->sb_hdrsize = SHMIF_HDRSIZE;
 		__atomic_store_n(&h->sb_magic, SHMIF_MAGIC, __ATOMIC_RELEASE);
 	}
@@ -190,9 +257,9 @@ rumpuser_shmif_attach(const char *path, struct shmif_user **up)
 	if (getrandom(&u->su_sender, sizeof(u->su_sender), 0) !=
 	    sizeof(u->su_sender))
 		u->su_sender = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL);
-	shmif_lock(h);
-	u->su_rpos = h->sb_head;
-	shmif_unlock(h);
+	u->su_rpos = __atomic_load_n(&h->sb_head, __ATOMIC_ACQUIRE);
+	u->su_spinns = shmif_spinns();
+	u->su_pid = (uint32_t)getpid();     /* not a system call per frame */
 	*up = u;
 	return 0;
 
@@ -213,13 +280,22 @@ rumpuser_shmif_detach(struct shmif_user *u)
 	free(u);
 }
 
+/*
+ * Append one frame, gathered from n pieces of total length len.  Under
+ * the writer lock: make room by moving sb_tail past the oldest frames,
+ * *then* overwrite their bytes (readers copy without the lock and check
+ * sb_tail afterwards, see shmif_recv), then publish with sb_head.  The
+ * futex wake is a system call, made only if a reader sleeps.
+ */
 int
-rumpuser_shmif_send(struct shmif_user *u, const void *frame, size_t len)
+rumpuser_shmif_sendv(struct shmif_user *u, const struct shmif_iov *iov,
+    int n, size_t len)
 {
 	struct shmif_bushdr *h = u->su_hdr;
 	struct shmif_frhdr fh, old;
 	struct timespec ts;
-	uint64_t need = SHMIF_FRAMESPACE(len), head, tail;
+	uint64_t need = SHMIF_FRAMESPACE(len), head, tail, newtail, pos;
+	size_t done = 0;
 
 	if (len == 0 || len > SHMIF_MAXFRAME)
 		return EMSGSIZE;
@@ -229,99 +305,205 @@ rumpuser_shmif_send(struct shmif_user *u, const void *frame, size_t len)
 	fh.sf_sender = u->su_sender;
 	fh.sf_sec = (uint64_t)ts.tv_sec;
 	fh.sf_nsec = (uint32_t)ts.tv_nsec;
-	shmif_lock(h);
-	head = h->sb_head;
-	tail = h->sb_tail;
+	shmif_lock(h, u->su_pid);
+	head = __atomic_load_n(&h->sb_head, __ATOMIC_RELAXED);
+	tail = newtail = __atomic_load_n(&h->sb_tail, __ATOMIC_RELAXED);
 	if (tail > head || head - tail > u->su_ringsize)
-		tail = head;                 /* inconsistent: start over */
+		newtail = head;              /* inconsistent: start over */
 	/* Make room: the oldest frames go (slow readers see an overrun). */
-	while (head + need - tail > u->su_ringsize) {
-		ring_read(u, tail, &old, sizeof(old));
+	while (head + need - newtail > u->su_ringsize) {
+		ring_read(u, newtail, &old, sizeof(old));
 		if (old.sf_len == 0 || old.sf_len > SHMIF_MAXFRAME ||
-		    tail + SHMIF_FRAMESPACE(old.sf_len) > head) {
-			tail = head;
+		    newtail + SHMIF_FRAMESPACE(old.sf_len) > head) {
+			newtail = head;
 			break;
 		}
-		tail += SHMIF_FRAMESPACE(old.sf_len);
+		newtail += SHMIF_FRAMESPACE(old.sf_len);
+	}
+	if (newtail != tail) {
+		__atomic_store_n(&h->sb_tail, newtail, __ATOMIC_RELAXED);
+		/* The new tail is visible before any overwritten byte. */
+		__atomic_thread_fence(__ATOMIC_RELEASE);
 	}
 	ring_write(u, head, &fh, sizeof(fh));
-	ring_write(u, head + sizeof(fh), frame, len);
-	h->sb_tail = tail;
+	pos = head + sizeof(fh);
+	for (int i = 0; i < n && done < len; i++) {
+		size_t k = iov[i].si_len < len - done ? iov[i].si_len :
+		    len - done;
+		ring_write(u, pos + done, iov[i].si_base, k);
+		done += k;
+	}
 	__atomic_store_n(&h->sb_head, head + need, __ATOMIC_RELEASE);
-	h->sb_frames++;
+	__atomic_store_n(&h->sb_frames, h->sb_frames + 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&h->sb_gen, 1, __ATOMIC_SEQ_CST);
 	shmif_unlock(h);
-	if (__atomic_load_n(&h->sb_waiters, __ATOMIC_SEQ_CST) != 0)
+	/* Whoever finds sleepers wakes them all and zeroes the count: the
+	 * frames that follow during their wake-up make no system call. */
+	if (__atomic_load_n(&h->sb_waiters, __ATOMIC_SEQ_CST) != 0 &&
+	    __atomic_exchange_n(&h->sb_waiters, 0, __ATOMIC_SEQ_CST) != 0)
 		shmif_futex(&h->sb_gen, FUTEX_WAKE, INT_MAX, NULL);
 	return 0;
 }
 
+int
+rumpuser_shmif_send(struct shmif_user *u, const void *frame, size_t len)
+{
+	struct shmif_iov iov = { frame, len };
+
+	return rumpuser_shmif_sendv(u, &iov, 1, len);
+}
+
+/*
+ * Has a writer overtaken the bytes from pos on since we started copying
+ * them?  Called after the copy: the acquire fence pairs with the
+ * writer's release fence between its sb_tail store and its overwrite.
+ */
+static bool
+shmif_overtaken(struct shmif_user *u, uint64_t pos)
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&u->su_hdr->sb_tail, __ATOMIC_RELAXED) > pos;
+}
+
+/*
+ * Without any lock: sb_head (acquire) says how far frames are whole;
+ * a frame is copied out, then sb_tail is checked: if a writer moved it
+ * past the frame meanwhile, the copy may be torn and is thrown away as
+ * an overrun.  sb_head is read before sb_tail, so a consistent bus never
+ * looks inconsistent here.
+ */
 int
 rumpuser_shmif_recv(struct shmif_user *u, void *buf, size_t buflen,
     size_t *lenp, uint64_t *overrunsp)
 {
 	struct shmif_bushdr *h = u->su_hdr;
 	struct shmif_frhdr fh;
-	uint64_t head, tail;
+	uint64_t head, tail, rpos = u->su_rpos, space;
 	int error = EAGAIN;
 
-	shmif_lock(h);
-	for (;;) {
-		head = h->sb_head;
-		tail = h->sb_tail;
-		if (tail > head || head - tail > u->su_ringsize) {
-			u->su_rpos = head;
-			error = EIO;
+	/* Bounded, so that a hostile writer cannot keep us here. */
+	for (int loops = 0; loops < SHMIF_RECV_LOOPS; loops++) {
+		head = __atomic_load_n(&h->sb_head, __ATOMIC_ACQUIRE);
+		if (rpos == head)
 			break;
-		}
-		if (u->su_rpos > head) {
+		if (rpos > head) {
 			/* The bus was recreated under us. */
-			u->su_rpos = head;
+			rpos = head;
 			error = EIO;
 			break;
 		}
-		if (u->su_rpos < tail) {
-			u->su_overruns++;
-			u->su_rpos = tail;
-		}
-		if (u->su_rpos == head)
+		tail = __atomic_load_n(&h->sb_tail, __ATOMIC_ACQUIRE);
+		if (tail <= head && head - tail > u->su_ringsize) {
+			rpos = head;
+			error = EIO;
 			break;
-		ring_read(u, u->su_rpos, &fh, sizeof(fh));
+		}
+		if (rpos < tail) {
+			/* Writers went past us (if tail > head, it moved
+			 * after we read head: look again). */
+			u->su_overruns++;
+			rpos = tail;
+			continue;
+		}
+		ring_read(u, rpos, &fh, sizeof(fh));
+		if (shmif_overtaken(u, rpos))
+			continue;
+		space = SHMIF_FRAMESPACE(fh.sf_len);
 		if (fh.sf_len == 0 || fh.sf_len > SHMIF_MAXFRAME ||
-		    u->su_rpos + SHMIF_FRAMESPACE(fh.sf_len) > head) {
-			u->su_rpos = head;
+		    rpos + space > head) {
+			rpos = head;
 			error = EIO;
 			break;
 		}
 		if (fh.sf_sender == u->su_sender || fh.sf_len > buflen) {
-			u->su_rpos += SHMIF_FRAMESPACE(fh.sf_len);
+			rpos += space;
 			continue;
 		}
-		ring_read(u, u->su_rpos + sizeof(fh), buf, fh.sf_len);
-		u->su_rpos += SHMIF_FRAMESPACE(fh.sf_len);
+		ring_read(u, rpos + sizeof(fh), buf, fh.sf_len);
+		if (shmif_overtaken(u, rpos))
+			continue;
+		rpos += space;
 		*lenp = fh.sf_len;
+		u->su_gotrx = true;
 		error = 0;
 		break;
 	}
-	shmif_unlock(h);
+	u->su_rpos = rpos;
 	*overrunsp = u->su_overruns;
 	return error;
 }
 
+/* Is a frame past our position, or were we told to stop? */
+static bool
+shmif_ready(struct shmif_user *u)
+{
+	return u->su_stop ||
+	    __atomic_load_n(&u->su_hdr->sb_head, __ATOMIC_SEQ_CST) !=
+	    u->su_rpos;
+}
+
+/*
+ * Wait for a frame.  If another sender was heard from lately (a
+ * conversation is going on), first poll sb_head for up to su_spinns:
+ * the answer often comes within microseconds, and then neither side
+ * pays a futex wake and the sleeper's wake-up.  Otherwise, or when the
+ * spin ends empty, count ourselves in sb_waiters and sleep on sb_gen.
+ */
 void
 rumpuser_shmif_wait(struct shmif_user *u)
 {
 	struct shmif_bushdr *h = u->su_hdr;
-	uint32_t gen;
+	uint64_t now, end;
+	uint32_t gen, c;
 
+	if (u->su_spinns > 0) {
+		now = shmif_now();
+		if (u->su_gotrx) {
+			u->su_gotrx = false;
+			u->su_lastrx = now;
+		}
+		if (now - u->su_lastrx < SHMIF_SPIN_RECENT_NS &&
+		    now >= u->su_nospin) {
+			end = now + u->su_spinns;
+			for (;;) {
+				for (int i = 0; i < 16; i++) {
+					if (shmif_ready(u))
+						return;
+					__builtin_ia32_pause();
+				}
+				now = shmif_now();
+				if (now >= end)
+					break;
+				/* Let a thread woken on this CPU (our own
+				 * application, the peer) run first. */
+				sched_yield();
+				if (shmif_now() - now > SHMIF_SPIN_LOST_NS) {
+					/* The yield gave the CPU away for
+					 * long: the host is busy, and a
+					 * runnable poller is served later
+					 * than a woken sleeper.  Sleep for a
+					 * while. */
+					u->su_nospin = now + SHMIF_SPIN_BACKOFF_NS;
+					break;
+				}
+			}
+		}
+	}
 	__atomic_add_fetch(&h->sb_waiters, 1, __ATOMIC_SEQ_CST);
 	gen = __atomic_load_n(&h->sb_gen, __ATOMIC_SEQ_CST);
 	/* A frame written before we counted ourselves moved sb_head: look
 	 * once more before sleeping. */
-	if (!u->su_stop &&
-	    __atomic_load_n(&h->sb_head, __ATOMIC_SEQ_CST) == u->su_rpos)
+	if (!shmif_ready(u)) {
+		/* The waker zeroed the count for us. */
 		shmif_futex(&h->sb_gen, FUTEX_WAIT, gen, NULL);
-	__atomic_sub_fetch(&h->sb_waiters, 1, __ATOMIC_SEQ_CST);
+		return;
+	}
+	/* Not asleep after all: take ourselves out again, unless a writer
+	 * zeroed the count meanwhile. */
+	c = __atomic_load_n(&h->sb_waiters, __ATOMIC_RELAXED);
+	while (c != 0 && !__atomic_compare_exchange_n(&h->sb_waiters, &c,
+	    c - 1, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+		continue;
 }
 
 void

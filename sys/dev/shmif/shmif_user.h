@@ -6,8 +6,8 @@
  *
  * rumpuser_shmif_wait blocks in the host: the kernel half calls it with
  * its virtual CPU released (rump_unschedule).  The others do not sleep,
- * except that send and recv may wait for the bus lock, which other
- * processes hold only to copy one frame.
+ * except that send may wait for the bus lock, which other processes
+ * hold only to copy one frame in; recv takes no lock.
  */
 #ifndef _SYS_DEV_SHMIF_SHMIF_USER_H_
 #define _SYS_DEV_SHMIF_SHMIF_USER_H_
@@ -24,6 +24,15 @@ void rumpuser_shmif_detach(struct shmif_user *u);
 /* Append one frame.  EMSGSIZE if larger than SHMIF_MAXFRAME. */
 int rumpuser_shmif_send(struct shmif_user *u, const void *frame,
     size_t len);
+/* The same, the frame gathered from n pieces holding len bytes in all
+ * (what is beyond len is ignored); the pieces are copied into the ring
+ * once, under the bus lock. */
+struct shmif_iov {
+	const void *si_base;
+	size_t si_len;
+};
+int rumpuser_shmif_sendv(struct shmif_user *u, const struct shmif_iov *iov,
+    int n, size_t len);
 /*
  * Take the next frame another sender wrote into buf.  0 with *lenp set;
  * EAGAIN if there is none; EIO if the ring was found inconsistent (the
@@ -32,7 +41,8 @@ int rumpuser_shmif_send(struct shmif_user *u, const void *frame,
  */
 int rumpuser_shmif_recv(struct shmif_user *u, void *buf, size_t buflen,
     size_t *lenp, uint64_t *overrunsp);
-/* Sleep until a frame may be there or rumpuser_shmif_stop was called. */
+/* Sleep until a frame may be there or rumpuser_shmif_stop was called;
+ * polls briefly first if frames came in lately (RUMP_SHMIF_SPIN_US). */
 void rumpuser_shmif_wait(struct shmif_user *u);
 void rumpuser_shmif_stop(struct shmif_user *u);
 

@@ -6,23 +6,28 @@
  * with librumpnet_sockin hands its AF_INET sockets to the host: every
  * socket is a host socket (sockin_user.c), so the rump kernel's programs
  * use the host's addresses, routes and ports without any interface of
- * their own.  Only datagram sockets (UDP) are there; other types give
- * ESOCKTNOSUPPORT, and listen/accept EOPNOTSUPP.
+ * their own.  There are datagram sockets (UDP, this file) and stream
+ * sockets (TCP, sockin_stream.c: connect, listen/accept, shutdown, stream
+ * data with flow control both ways); other types give ESOCKTNOSUPPORT.
+ * This file also has the domain and the operations both share: bind,
+ * addresses, options (IP level; TCP level for streams; the SOL_SOCKET
+ * options the socket layer keeps are mirrored on the host socket when
+ * set, see sockin_sooptset).
  *
  * Both sockin and netinet register the AF_INET domain: in one kernel the
  * second to attach finds the family taken, says so naming both, and the
  * boot fails (rump_init returns EEXIST).
  *
- * Data path: pru_send copies the mbuf chain out and sends it from the
+ * Datagram path: pru_send copies the mbuf chain out and sends it from the
  * calling thread (the host socket is non-blocking: a full host buffer is
  * ENOBUFS, as a datagram the network lost).  A kernel thread per socket
  * waits in the host for datagrams (virtual CPU released), and appends
  * each with its sender's address to so_rcv.  Host errors reported on
  * receive (ECONNREFUSED of a connected socket) become so_error.
  *
- * Locking: [s] so_lock of the socket; [I] set in attach.  The receive
- * thread takes so_lock to append; pru_detach drops so_lock while it
- * waits for that thread to end.
+ * Locking: see sockin_impl.h; every sockin socket's so_lock is
+ * sockin_lock.  The receive thread takes it to append; pru_detach drops
+ * it while it waits for that thread to end.
  */
 #include "kern/kern.h"
 #include "kern/component.h"
@@ -33,18 +38,14 @@
 #include "net/protosw.h"
 #include "net/socketvar.h"
 
+#include "sockin_impl.h"
 #include "sockin_user.h"
 
 #define SOCKIN_SENDSPACE (65536 + 1024)
 #define SOCKIN_RECVSPACE (212992)
 #define SOCKIN_MAXDGRAM  65535
 
-struct sockin_pcb {
-	struct sockin_user *sp_user;       /* [I] */
-	struct socket *sp_so;              /* [I] */
-	struct lwp *sp_rcvl;               /* [s] receive thread */
-	bool sp_stop;                      /* [s] */
-};
+kmutex_t sockin_lock;
 
 static struct sockin_pcb *
 sotosp(struct socket *so)
@@ -119,6 +120,7 @@ sockin_attach(struct socket *so, int proto)
 	error = soreserve(so, SOCKIN_SENDSPACE, SOCKIN_RECVSPACE);
 	if (error != 0)
 		return error;
+	so->so_lock = &sockin_lock;
 	rump_unschedule();
 	error = rumpuser_sockin_open(SOCK_DGRAM, IPPROTO_UDP, &u);
 	rump_schedule();
@@ -136,7 +138,7 @@ sockin_attach(struct socket *so, int proto)
 		kmem_free(sp, sizeof(*sp));
 		return error;
 	}
-	sp->sp_rcvl = l;
+	sp->sp_l = l;
 	return 0;
 }
 
@@ -149,9 +151,9 @@ sockin_detach(struct socket *so)
 	if (sp == NULL)
 		return;
 	sp->sp_stop = true;
-	l = sp->sp_rcvl;
-	sp->sp_rcvl = NULL;
-	rumpuser_sockin_stop(sp->sp_user);
+	l = sp->sp_l;
+	sp->sp_l = NULL;
+	rumpuser_sockin_wake(sp->sp_user);
 	/* The thread may be waiting for so_lock to append. */
 	mutex_exit(so->so_lock);
 	if (l != NULL)
@@ -170,7 +172,7 @@ sockin_abort(struct socket *so)
 	sockin_detach(so);
 }
 
-static int
+int
 sockin_checkaddr(const struct rump_sockaddr *nam, size_t namlen)
 {
 	if (namlen < sizeof(struct rump_sockaddr_in))
@@ -180,7 +182,7 @@ sockin_checkaddr(const struct rump_sockaddr *nam, size_t namlen)
 	return 0;
 }
 
-static int
+int
 sockin_bind(struct socket *so, const struct rump_sockaddr *nam,
     size_t namlen, struct lwp *l)
 {
@@ -268,32 +270,109 @@ out:
 	return error;
 }
 
-static int
+int
 sockin_ioctl(struct socket *so, unsigned long cmd, void *data)
 {
 	return ENOTTY;
 }
 
-/* IP-level options go to the host socket; the rest are not ours. */
-static int
+/* Is option level/name one the host socket takes (and gives back)? */
+static bool
+sockin_hostopt(const struct socket *so, int level, int name)
+{
+	if (level == IPPROTO_IP)
+		return name == IP_TTL || name == IP_TOS;
+	if (level != IPPROTO_TCP || so->so_type != SOCK_STREAM)
+		return false;
+	switch (name) {
+	case TCP_NODELAY:
+	case TCP_MAXSEG:
+	case TCP_CORK:
+	case TCP_KEEPIDLE:
+	case TCP_KEEPINTVL:
+	case TCP_KEEPCNT:
+	case TCP_SYNCNT:
+	case TCP_QUICKACK:
+	case TCP_INFO:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Options of levels IP and (streams) TCP go to the host socket, whose
+ * numbering and layouts are the rump kernel's; the rest are not ours.
+ * Calls that return at once; so_lock held.
+ */
+int
 sockin_ctloutput(int op, struct socket *so, struct sockopt *sopt)
 {
 	struct sockin_pcb *sp = sotosp(so);
 
-	if (sopt->sopt_level != IPPROTO_IP)
+	if (!sockin_hostopt(so, sopt->sopt_level, sopt->sopt_name))
 		return ENOPROTOOPT;
-	switch (sopt->sopt_name) {
-	case IP_TTL:
-	case IP_TOS:
-		break;
-	default:
-		return ENOPROTOOPT;
-	}
-	if (op == SOPT_SET)
+	if (op == SOPT_SET) {
+		if (sopt->sopt_name == TCP_INFO &&
+		    sopt->sopt_level == IPPROTO_TCP)
+			return ENOPROTOOPT;
 		return rumpuser_sockin_setopt(sp->sp_user, sopt->sopt_level,
 		    sopt->sopt_name, sopt->sopt_val, sopt->sopt_size);
+	}
 	return rumpuser_sockin_getopt(sp->sp_user, sopt->sopt_level,
 	    sopt->sopt_name, sopt->sopt_val, &sopt->sopt_size);
+}
+
+/*
+ * pru_sooptset: the socket layer stored SOL_SOCKET option name; give the
+ * host socket the same value, so the host's TCP keeps alive, reuses
+ * addresses, sizes its buffers and lingers as asked.  What the host
+ * refuses it refuses silently: the option stays set for the socket
+ * layer, as on a kernel without that feature.  so_lock held.
+ */
+void
+sockin_sooptset(struct socket *so, int name)
+{
+	struct sockin_pcb *sp = sotosp(so);
+	int v, bit;
+
+	if (sp == NULL)
+		return;
+	switch (name) {
+	case SO_REUSEADDR:
+		bit = SOO_REUSEADDR;
+		break;
+	case SO_REUSEPORT:
+		bit = SOO_REUSEPORT;
+		break;
+	case SO_KEEPALIVE:
+		bit = SOO_KEEPALIVE;
+		break;
+	case SO_BROADCAST:
+		bit = SOO_BROADCAST;
+		break;
+	case SO_DONTROUTE:
+		bit = SOO_DONTROUTE;
+		break;
+	case SO_SNDBUF:
+	case SO_RCVBUF:
+		/* The socket layer stored twice the value (as Linux);
+		 * the host doubles what it is given. */
+		v = (int)((name == SO_SNDBUF ? so->so_snd.sb_hiwat :
+		    so->so_rcv.sb_hiwat) / 2);
+		(void)rumpuser_sockin_setopt(sp->sp_user, SOL_SOCKET, name,
+		    &v, sizeof(v));
+		return;
+	case SO_LINGER:
+		(void)rumpuser_sockin_setopt(sp->sp_user, SOL_SOCKET, name,
+		    &so->so_linger, sizeof(so->so_linger));
+		return;
+	default:
+		return;
+	}
+	v = (so->so_options & bit) != 0;
+	(void)rumpuser_sockin_setopt(sp->sp_user, SOL_SOCKET, name, &v,
+	    sizeof(v));
 }
 
 static int
@@ -309,14 +388,14 @@ sockin_getname(struct socket *so, bool peer,
 	return error;
 }
 
-static int
+int
 sockin_sockaddr(struct socket *so, struct rump_sockaddr_storage *nam,
     size_t *lenp)
 {
 	return sockin_getname(so, false, nam, lenp);
 }
 
-static int
+int
 sockin_peeraddr(struct socket *so, struct rump_sockaddr_storage *nam,
     size_t *lenp)
 {
@@ -338,10 +417,13 @@ static const struct pr_usrreqs sockin_usrreqs = {
 	.pru_ctloutput = sockin_ctloutput,
 	.pru_sockaddr = sockin_sockaddr,
 	.pru_peeraddr = sockin_peeraddr,
+	.pru_sooptset = sockin_sooptset,
 };
 
 static const struct protosw sockinsw[] = {
 	{ SOCK_DGRAM, IPPROTO_UDP, PR_ATOMIC | PR_ADDR, &sockin_usrreqs },
+	{ SOCK_STREAM, IPPROTO_TCP, PR_CONNREQUIRED | PR_WANTRCVD | PR_LISTEN,
+	    &sockin_stream_usrreqs },
 };
 
 static struct domain sockindomain = {
@@ -358,6 +440,7 @@ RUMP_COMPONENT(RUMP_COMPONENT_NET_ROUTE)
 	struct domain *d;
 	int error;
 
+	mutex_init(&sockin_lock, MUTEX_DEFAULT, "sockin");
 	error = domain_attach(&sockindomain);
 	if (error == EEXIST) {
 		d = domain_find(AF_INET);

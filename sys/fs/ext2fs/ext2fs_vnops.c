@@ -10,7 +10,12 @@
  *
  * File data moves through the buffer cache one file system block at a
  * time; a block written whole is never read first, a new block written
- * in part is zeroed first.  Every operation that changes an inode writes
+ * in part is zeroed first.  Reads and writes of at least EXT2_DIRECT_MIN
+ * bytes that start on a block boundary go around the cache where the
+ * file's blocks follow each other on disk: one device I/O per run,
+ * straight from or into the caller's buffer (bio_read_direct, which
+ * leaves blocks the cache holds newer than the disk to the cached path;
+ * bio_write_direct, which drops the cached copies it overwrites).  Every operation that changes an inode writes
  * it to its inode table block before returning (access times lazily, see
  * ext2fs_inode.c).  An unlinked file is freed when its last reference
  * goes (inactive).
@@ -29,6 +34,9 @@
 #define EXT2_ALLPERMS 07777
 /* Blocks read ahead on sequential reads. */
 #define EXT2_READAHEAD 64
+/* Direct reads: the least worth one, the most in one device read. */
+#define EXT2_DIRECT_MIN (32 * 1024)
+#define EXT2_DIRECT_MAX (4 * 1024 * 1024)
 
 static const uint8_t ext2_zeros[PAGE_SIZE];
 
@@ -685,6 +693,54 @@ ext2_uiozero(size_t n, struct uio *uio)
 	return error;
 }
 
+/*
+ * Read around the cache from lbn (at phys, block aligned, not a hole):
+ * the run of blocks following phys on disk, up to what is left of the
+ * file and of the current segment of uio.  0 with *donep bytes moved
+ * (0: too short for a direct read, or the cache holds the first block
+ * newer than the disk: read it through the cache), or an errno.
+ */
+static int
+ext2_read_direct(struct ext2_node *en, struct uio *uio, uint64_t lbn,
+    uint64_t phys, uint64_t size, size_t *donep)
+{
+	struct ext2_mount *fs = en->en_fs;
+	struct rump_iovec *iov = uio->uio_iov;
+	uint64_t want, b, i, nblk;
+	uintptr_t base = (uintptr_t)iov->iov_base;
+	size_t done;
+	int error;
+
+	*donep = 0;
+	want = MIN(MIN((uint64_t)iov->iov_len, (uint64_t)uio->uio_resid),
+	    MIN(size - (uint64_t)uio->uio_offset, EXT2_DIRECT_MAX));
+	if (want < EXT2_DIRECT_MIN)
+		return 0;
+	/* What copyout() would refuse goes to it, for its EFAULT. */
+	if (uio->uio_seg == UIO_USERSPACE &&
+	    (base < PAGE_SIZE || base + want < base))
+		return 0;
+	nblk = (want + fs->e2_bsize - 1) >> fs->e2_bshift;
+	for (i = 1; i < nblk; i++)
+		if (ext2_bmap(en, lbn + i, &b, NULL) != 0 || b != phys + i)
+			break;
+	want = MIN(want, i << fs->e2_bshift);
+	if (want < EXT2_DIRECT_MIN)
+		return 0;
+	error = bio_read_direct(fs->e2_devvp, ext2_fsbtodb(fs, phys),
+	    fs->e2_bsize, iov->iov_base, (size_t)want, &done);
+	if (error == EAGAIN)
+		return 0;
+	if (error != 0)
+		return error;
+	iov->iov_base = (char *)iov->iov_base + done;
+	iov->iov_len -= done;
+	uio->uio_resid -= done;
+	uio->uio_offset += (off_t)done;
+	*donep = done;
+	return 0;
+}
+
 static int
 ext2_read(struct vnode *vp, struct uio *uio, int ioflag, kauth_cred_t cred)
 {
@@ -693,6 +749,7 @@ ext2_read(struct vnode *vp, struct uio *uio, int ioflag, kauth_cred_t cred)
 	uint64_t size = ext2_size(en), off, lbn, phys, next;
 	uint32_t boff, n;
 	struct buf *bp;
+	size_t done;
 	int error = 0;
 	bool seq;
 
@@ -717,6 +774,19 @@ ext2_read(struct vnode *vp, struct uio *uio, int ioflag, kauth_cred_t cred)
 				break;
 			continue;
 		}
+		if (boff == 0 && uio->uio_iovcnt > 0) {
+			error = ext2_read_direct(en, uio, lbn, phys, size,
+			    &done);
+			if (error != 0)
+				break;
+			if (done > 0) {
+				mutex_enter(&en->en_lock);
+				en->en_lastread = lbn + ((done +
+				    fs->e2_bsize - 1) >> fs->e2_bshift);
+				mutex_exit(&en->en_lock);
+				continue;
+			}
+		}
 		mutex_enter(&en->en_lock);
 		next = en->en_lastread;
 		en->en_lastread = lbn + 1;
@@ -738,12 +808,61 @@ ext2_read(struct vnode *vp, struct uio *uio, int ioflag, kauth_cred_t cred)
 	return error;
 }
 
+/*
+ * Write around the cache from lbn (block aligned, already mapped to phys):
+ * the whole blocks of the current segment of uio, as far as the blocks
+ * allocated for them follow phys on disk.  0 with *donep bytes moved
+ * (0: too short for a direct write; the blocks mapped meanwhile are the
+ * file's and get written by the cached path), or an errno.  [L] exclusive.
+ */
+static int
+ext2_write_direct(struct ext2_node *en, struct uio *uio, uint64_t lbn,
+    uint64_t phys, size_t *donep)
+{
+	struct ext2_mount *fs = en->en_fs;
+	struct rump_iovec *iov = uio->uio_iov;
+	uintptr_t base = (uintptr_t)iov->iov_base;
+	uint64_t want, b, i, nblk;
+	bool isnew;
+	int error;
+
+	*donep = 0;
+	want = MIN(MIN((uint64_t)iov->iov_len, (uint64_t)uio->uio_resid),
+	    EXT2_DIRECT_MAX);
+	want &= ~(uint64_t)(fs->e2_bsize - 1);
+	if (want < EXT2_DIRECT_MIN)
+		return 0;
+	if (uio->uio_seg == UIO_USERSPACE &&
+	    (base < PAGE_SIZE || base + want < base))
+		return 0;
+	nblk = want >> fs->e2_bshift;
+	/* A failure to map the next block ends the run; the cached path
+	 * meets it again and reports it. */
+	for (i = 1; i < nblk; i++)
+		if (ext2_bmap_alloc(en, lbn + i, &b, &isnew) != 0 ||
+		    b != phys + i)
+			break;
+	want = i << fs->e2_bshift;
+	if (want < EXT2_DIRECT_MIN)
+		return 0;
+	error = bio_write_direct(fs->e2_devvp, ext2_fsbtodb(fs, phys),
+	    fs->e2_bsize, iov->iov_base, (size_t)want);
+	if (error != 0)
+		return error;
+	iov->iov_base = (char *)iov->iov_base + want;
+	iov->iov_len -= want;
+	uio->uio_resid -= want;
+	uio->uio_offset += (off_t)want;
+	*donep = (size_t)want;
+	return 0;
+}
+
 static int
 ext2_write(struct vnode *vp, struct uio *uio, int ioflag, kauth_cred_t cred)
 {
 	struct ext2_node *en = VTOE(vp);
 	struct ext2_mount *fs = en->en_fs;
-	size_t resid = uio->uio_resid;
+	size_t resid = uio->uio_resid, done;
 	uint64_t off, lbn, phys;
 	uint32_t boff, n;
 	struct buf *bp;
@@ -779,6 +898,17 @@ ext2_write(struct vnode *vp, struct uio *uio, int ioflag, kauth_cred_t cred)
 		error = ext2_bmap_alloc(en, lbn, &phys, &isnew);
 		if (error != 0)
 			break;
+		if (boff == 0 && uio->uio_iovcnt > 0) {
+			error = ext2_write_direct(en, uio, lbn, phys, &done);
+			if (error != 0)
+				break;
+			if (done > 0) {
+				if ((uint64_t)uio->uio_offset > ext2_size(en))
+					ext2_set_size(en,
+					    (uint64_t)uio->uio_offset);
+				continue;
+			}
+		}
 		if (n == fs->e2_bsize || isnew) {
 			bp = getblk(fs->e2_devvp, ext2_fsbtodb(fs, phys),
 			    fs->e2_bsize, 0);
