@@ -15,8 +15,12 @@
  * buffered in the cookie stream is flushed before the descriptor
  * changes.
  *
- * Not covered: freopen() onto a kernel path (the host's freopen runs),
- * and streams libc opens internally (popen's, for instance).
+ * freopen() onto a kernel path works for stdin, stdout and stderr (the
+ * common use: the path is opened and put on descriptor 0, 1 or 2, and
+ * the stream variable follows as above); any other stream does its I/O
+ * inside glibc, out of reach, so freopen() of one onto a kernel path, or
+ * of a kernel-file stream, fails with EOPNOTSUPP and leaves it as it was.
+ * Not covered: streams libc opens internally.
  */
 #undef _FILE_OFFSET_BITS
 #undef _FORTIFY_SOURCE
@@ -309,6 +313,80 @@ hj_std_update(int fd, bool before)
 	    hj_std_orig[fd] != NULL) {
 		*slot = hj_std_orig[fd];
 	}
+}
+
+/* Which of stdin, stdout, stderr fp is (its variable or the stream it
+ * stood for), or -1. */
+static int
+hj_stdwhich(FILE *fp)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		if (fp != NULL && (fp == *hj_stdslot(fd) ||
+		    fp == hj_std_cookie[fd] || fp == hj_std_orig[fd]))
+			return fd;
+	return -1;
+}
+
+static FILE *
+hj_freopen(const char *path, const char *mode, FILE *fp,
+    FILE *(*realfn)(const char *, const char *, FILE *))
+{
+	const char *kp;
+	int std, flags, fd, k;
+
+	std = hj_stdwhich(fp);
+	if (std < 0) {
+		if ((path != NULL && hj_path(path, &kp) != HJ_HOST) ||
+		    hj_cookie_fd(fp) >= 0) {
+			errno = EOPNOTSUPP;
+			return NULL;
+		}
+		return realfn(path, mode, fp);
+	}
+	/* A standard stream that is and stays a host stream: glibc's. */
+	if (hj_fd(std, &k) != HJ_RUMP &&
+	    (path == NULL || hj_path(path, &kp) == HJ_HOST))
+		return realfn(path, mode, fp);
+	if (path == NULL) {
+		errno = EOPNOTSUPP;            /* a mode change of a kernel file */
+		return NULL;
+	}
+	flags = hj_modeflags(mode);
+	if (flags < 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	fd = open(path, flags & ~O_CLOEXEC, 0666);
+	if (fd < 0)
+		return NULL;
+	if (fd != std) {
+		fflush(*hj_stdslot(std));
+		if (dup2(fd, std) < 0) {
+			int error = errno;
+
+			close(fd);
+			errno = error;
+			return NULL;
+		}
+		close(fd);
+	}
+	hj_std_update(std, false);
+	clearerr(*hj_stdslot(std));
+	return *hj_stdslot(std);
+}
+
+HJ_EXPORT FILE *
+freopen(const char *path, const char *mode, FILE *fp)
+{
+	return hj_freopen(path, mode, fp, REAL(freopen));
+}
+
+HJ_EXPORT FILE *
+freopen64(const char *path, const char *mode, FILE *fp)
+{
+	return hj_freopen(path, mode, fp, REAL(freopen64));
 }
 
 void

@@ -117,6 +117,8 @@ ru_sp_recv_spin(struct ru_sp_spin *s, int fd, void *buf, size_t len,
 {
 	uint64_t now, end;
 	ssize_t n;
+	int saved = errno;                 /* kept on success: callers'
+	                                      callers read it after a call */
 
 	if (s->sp_ns == 0)
 		return recv(fd, buf, len, flags);
@@ -130,9 +132,15 @@ ru_sp_recv_spin(struct ru_sp_spin *s, int fd, void *buf, size_t len,
 	end = now + s->sp_ns;
 	do {
 		n = recv(fd, buf, len, flags | MSG_DONTWAIT);
-		if (n >= 0 || errno != EAGAIN)
+		if (n >= 0) {
+			errno = saved;
+			return n;
+		}
+		if (errno != EAGAIN)
 			return n;
 	} while (ru_spin_now() < end);
 	s->sp_nospin = RU_SP_SPIN_BACKOFF;
-	return recv(fd, buf, len, flags);
+	errno = saved;
+	n = recv(fd, buf, len, flags);
+	return n;
 }

@@ -394,31 +394,40 @@ if_input(struct ifnet *ifp, struct mbuf *m)
 	mutex_exit(&netisr_lock);
 }
 
+/* Handle the packet at the head of the queue: netisr_lock held, dropped
+ * while the interface takes it; no one else handles one meanwhile. */
+static void
+netisr_one(void)
+{
+	struct ifnet *ifp;
+	struct mbuf *m = netisr_head;
+
+	KASSERT(m != NULL && netisr_cur == NULL);
+	netisr_head = m->m_nextpkt;
+	if (netisr_head == NULL)
+		netisr_tailp = &netisr_head;
+	netisr_len--;
+	m->m_nextpkt = NULL;
+	ifp = m->m_pkthdr.rcvif;
+	netisr_cur = ifp;
+	mutex_exit(&netisr_lock);
+	ifp->if_input(ifp, m);
+	mutex_enter(&netisr_lock);
+	netisr_cur = NULL;
+	cv_broadcast(&netisr_donecv);
+}
+
 /* Handle queued packets in the calling thread (lwp_deferops ld_run: the
  * end of a system call, no locks held); the rest goes to the thread. */
 static void
 netisr_drain(void)
 {
-	struct ifnet *ifp;
-	struct mbuf *m;
 	int n;
 
 	mutex_enter(&netisr_lock);
 	for (n = 0; n < NETISR_DRAINMAX && netisr_cur == NULL &&
-	    (m = netisr_head) != NULL; n++) {
-		netisr_head = m->m_nextpkt;
-		if (netisr_head == NULL)
-			netisr_tailp = &netisr_head;
-		netisr_len--;
-		m->m_nextpkt = NULL;
-		ifp = m->m_pkthdr.rcvif;
-		netisr_cur = ifp;
-		mutex_exit(&netisr_lock);
-		ifp->if_input(ifp, m);
-		mutex_enter(&netisr_lock);
-		netisr_cur = NULL;
-		cv_broadcast(&netisr_donecv);
-	}
+	    netisr_head != NULL; n++)
+		netisr_one();
 	curlwp->l_deferred = 0;             /* what is left: the thread's */
 	if (netisr_head != NULL)
 		cv_signal(&netisr_cv);
@@ -447,27 +456,12 @@ static const struct lwp_deferops netisr_deferops = {
 static void
 netisr_thread(void *arg)
 {
-	struct ifnet *ifp;
-	struct mbuf *m;
-
 	mutex_enter(&netisr_lock);
 	for (;;) {
 		/* A draining sender has the queue: it signals when done. */
 		while (netisr_head == NULL || netisr_cur != NULL)
 			cv_wait(&netisr_cv, &netisr_lock);
-		m = netisr_head;
-		netisr_head = m->m_nextpkt;
-		if (netisr_head == NULL)
-			netisr_tailp = &netisr_head;
-		netisr_len--;
-		m->m_nextpkt = NULL;
-		ifp = m->m_pkthdr.rcvif;
-		netisr_cur = ifp;
-		mutex_exit(&netisr_lock);
-		ifp->if_input(ifp, m);
-		mutex_enter(&netisr_lock);
-		netisr_cur = NULL;
-		cv_broadcast(&netisr_donecv);
+		netisr_one();
 	}
 }
 

@@ -199,6 +199,41 @@ sbappendaddr(struct sockbuf *sb, const struct rump_sockaddr *from,
 	return 0;
 }
 
+/* Drop len data bytes from the front of the first record of sb, a
+ * record of data only; an emptied record goes. */
+void
+sbdrop(struct sockbuf *sb, size_t len)
+{
+	struct mbuf *r = sb->sb_mb, *next;
+	size_t n;
+
+	while (len > 0) {
+		KASSERT(r != NULL);
+		n = MIN(len, r->m_len);
+		r->m_data += n;
+		r->m_len -= n;
+		sb->sb_cc -= n;
+		len -= n;
+		if (r->m_len > 0)
+			break;
+		next = r->m_next;
+		if (next != NULL) {
+			next->m_nextpkt = r->m_nextpkt;
+			if (sb->sb_lastrecord == r)
+				sb->sb_lastrecord = next;
+			sb->sb_mb = next;
+			r->m_next = NULL;
+			r->m_nextpkt = NULL;
+			sbfree(sb, r);
+			m_free(r);
+		} else {
+			(void)sbunlinkrecord(sb);
+			m_free(r);
+		}
+		r = sb->sb_mb;
+	}
+}
+
 struct mbuf *
 sbunlinkrecord(struct sockbuf *sb)
 {

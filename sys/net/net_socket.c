@@ -293,8 +293,12 @@ sonewconn(struct socket *head, bool connected)
 	if (head->so_qlen + head->so_q0len > head->so_qlimit)
 		return NULL;
 	so = so_alloc(head->so_proto, head->so_family, head->so_protocol);
-	/* Made by the protocol's input path, on the listener's behalf. */
+	/* Made by the protocol's input path (whatever thread runs it), on
+	 * the listener's behalf: its owner and credentials. */
 	so->so_cpid = head->so_cpid;
+	kauth_cred_free(so->so_cred);
+	so->so_cred = head->so_cred;
+	kauth_cred_hold(so->so_cred);
 	so->so_options = head->so_options & ~SOO_ACCEPTCONN;
 	so->so_linger = head->so_linger;
 	error = head->so_proto->pr_usrreqs->pru_attach(so, so->so_protocol);
@@ -736,41 +740,6 @@ rec_peek(struct mbuf *r, struct rump_sockaddr_storage *from,
 	return NULL;
 }
 
-/* Drop len data bytes from the front of the first record of sb, a
- * record of data only; an emptied record goes. */
-static void
-so_rcvdrop(struct sockbuf *sb, size_t len)
-{
-	struct mbuf *r = sb->sb_mb, *next;
-	size_t n;
-
-	while (len > 0) {
-		KASSERT(r != NULL);
-		n = MIN(len, r->m_len);
-		r->m_data += n;
-		r->m_len -= n;
-		sb->sb_cc -= n;
-		len -= n;
-		if (r->m_len > 0)
-			break;
-		next = r->m_next;
-		if (next != NULL) {
-			next->m_nextpkt = r->m_nextpkt;
-			if (sb->sb_lastrecord == r)
-				sb->sb_lastrecord = next;
-			sb->sb_mb = next;
-			r->m_next = NULL;
-			r->m_nextpkt = NULL;
-			sbfree(sb, r);
-			m_free(r);
-		} else {
-			(void)sbunlinkrecord(sb);
-			m_free(r);
-		}
-		r = sb->sb_mb;
-	}
-}
-
 /* Put data chain m back as the first record of sb. */
 static void
 so_rcvpushback(struct sockbuf *sb, struct mbuf *m)
@@ -897,7 +866,7 @@ restart:
 			    uio->uio_resid);
 			error = m_touio(r, 0, n, uio);
 			moved += n;
-			so_rcvdrop(sb, n);
+			sbdrop(sb, n);
 			consumed = true;
 			r = sb->sb_mb;
 		}

@@ -209,6 +209,8 @@ struct mbuf *sbtakeall(struct sockbuf *sb);
 void sbfreelist(struct socket *so, struct mbuf *list);
 /* Remove the first record entirely (it was consumed). */
 struct mbuf *sbunlinkrecord(struct sockbuf *sb);
+/* Drop len data bytes from the front of the first record (data only). */
+void sbdrop(struct sockbuf *sb, size_t len);
 /* Count m's data and storage bytes into / out of sb. */
 void sballoc(struct sockbuf *sb, const struct mbuf *m);
 void sbfree(struct sockbuf *sb, const struct mbuf *m);

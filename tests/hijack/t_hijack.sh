@@ -43,7 +43,7 @@ hj() { LD_PRELOAD="$HIJACK" RUMP_SERVER="unix://$SOCK" "$@"; }
 PY=$(command -v python3.11 || command -v python3 || true)
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 
-echo "1..38"
+echo "1..39"
 
 if [ -n "$NETLIB" ]; then
 	"$SERVER" -l "$NETLIB" "unix://$SOCK" >"$T/out" 2>&1
@@ -229,6 +229,31 @@ else
 	ok "# SKIP poll test: no librumpnet or python3"
 	ok "# SKIP socket routing test: no librumpnet or python3"
 	ok "# SKIP sendmsg test: no librumpnet or python3"
+fi
+
+# --- freopen of a standard stream onto a kernel file and back ---
+if [ -n "$PY" ]; then
+	check "freopen() of stdout onto a kernel file, other streams refused" \
+	    hj "$PY" -c '
+import ctypes, errno
+libc = ctypes.CDLL(None, use_errno=True)
+libc.freopen.restype = ctypes.c_void_p
+libc.freopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_void_p]
+libc.fopen.restype = ctypes.c_void_p
+libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+libc.fclose.argtypes = [ctypes.c_void_p]
+out = ctypes.c_void_p.in_dll(libc, "stdout")
+assert libc.freopen(b"/rump/fr.txt", b"w", out.value)
+libc.printf(b"via freopen %d\n", 42)
+libc.fflush(None)
+f = libc.fopen(b"/dev/null", b"r")
+assert f
+assert not libc.freopen(b"/rump/fr.txt", b"r", f)
+assert ctypes.get_errno() == errno.EOPNOTSUPP
+libc.fclose(f)
+' && [ "$(hj cat /rump/fr.txt)" = "via freopen 42" ]
+else
+	ok "freopen() of stdout # SKIP python3 not found"
 fi
 
 # --- glob, nftw, system, popen (hijack_walk.c, hijack_proc.c) ---

@@ -17,7 +17,9 @@
 # under timeout(1).  Needs root, /dev/net/tun and network namespaces;
 # without them (or without a tool) the cases say SKIP and why.  Run by
 # meson with SERVER (rump_allserver), HALT (rump.halt), IFCONFIG
-# (rump.ifconfig) and HIJACK (librumphijack.so) in the environment.  The
+# (rump.ifconfig), PING (rump.ping) and HIJACK (librumphijack.so) in the
+# environment.  Before the programs: ping(8) both ways (Linux's and
+# rump.ping).  The
 # namespace, the server and every background process go away on exit.
 set -u
 
@@ -110,7 +112,7 @@ reap() {
 	wait "$1"
 }
 
-NCASES=11
+NCASES=13
 echo "1..$NCASES"
 skipall() {
 	while [ $n -lt $NCASES ]; do
@@ -159,6 +161,26 @@ fi
 
 head -c 1048576 /dev/urandom >"$T/a.bin"
 head -c 786432 /dev/urandom >"$T/b.bin"
+
+# 3, 4: Linux's ping reaches the kernel, rump.ping reaches Linux.
+if command -v ping >/dev/null 2>&1 &&
+    inns timeout 20 ping -n -c 3 -i 0.2 -W 5 10.78.0.2 >"$T/p1.out" 2>&1 &&
+    grep -q ' 0% packet loss' "$T/p1.out"; then
+	ok "ping(8) from the namespace reaches the kernel"
+elif ! command -v ping >/dev/null 2>&1; then
+	skip "ping(8) from the namespace" "no ping(8) (iputils-ping)"
+else
+	show "$T/p1.out"
+	not_ok "ping(8) from the namespace reaches the kernel"
+fi
+if RUMP_SERVER="unix://$SOCK" timeout 20 "$PING" -c 3 -i 0.2 10.78.0.1 \
+	>"$T/p2.out" 2>&1 && grep -q '3 packets transmitted, 3 packets received' "$T/p2.out"
+then
+	ok "rump.ping from the kernel reaches the namespace"
+else
+	show "$T/p2.out"
+	not_ok "rump.ping from the kernel reaches the namespace"
+fi
 
 # 3: hijacked nc -l in the kernel, nc from the namespace; 1 MiB one way
 # and 768 KiB the other, both compared.  nc -v says "Listening" once it

@@ -118,42 +118,6 @@ sockin_sbcopy(const struct sockbuf *sb, size_t len, uint8_t *buf)
 	KASSERT(len == 0);
 }
 
-/* Drop the first len data bytes of stream buffer sb (locked). */
-static void
-sockin_sbdrop(struct sockbuf *sb, size_t len)
-{
-	struct mbuf *r, *next;
-	size_t n;
-
-	while ((r = sb->sb_mb) != NULL) {
-		n = MIN(len, (size_t)r->m_len);
-		r->m_data += n;
-		r->m_len -= n;
-		sb->sb_cc -= n;
-		len -= n;
-		if (r->m_len > 0)
-			break;
-		/* r is empty: its successor (or the next record) leads. */
-		next = r->m_next;
-		if (next != NULL) {
-			next->m_nextpkt = r->m_nextpkt;
-			if (sb->sb_lastrecord == r)
-				sb->sb_lastrecord = next;
-			sb->sb_mb = next;
-			r->m_next = NULL;
-			r->m_nextpkt = NULL;
-			sbfree(sb, r);
-			m_free(r);
-		} else {
-			(void)sbunlinkrecord(sb);
-			m_free(r);
-		}
-		if (len == 0)
-			break;
-	}
-	KASSERT(len == 0);
-}
-
 static void
 sockin_freelist(struct mbuf *list)
 {
@@ -339,7 +303,7 @@ sockin_stream_output(struct sockin_pcb *sp, uint8_t *buf, int *eventsp)
 		sockin_stream_broken(sp, error);
 		return true;
 	}
-	sockin_sbdrop(&so->so_snd, sent);
+	sbdrop(&so->so_snd, sent);
 	sowwakeup(so);
 	return true;
 }
