@@ -457,12 +457,20 @@ fifo_attach(struct vnode *vp)
 	return pp;
 }
 
-/* Wait in open until *genp moves past gen or *countp is nonzero. */
-static void
+/* Wait in open until *genp moves past gen or *countp is nonzero; 0, or
+ * EINTR when the caller is interrupted (lwp_interrupt: its remote client
+ * went away). */
+static int
 fifo_waitpeer(struct pipe *pp, int *countp, unsigned *genp, unsigned gen)
 {
-	while (*countp == 0 && *genp == gen)
-		cv_wait(&pp->pipe_ocv, &pp->pipe_lock);
+	int error;
+
+	while (*countp == 0 && *genp == gen) {
+		error = cv_wait_sig(&pp->pipe_ocv, &pp->pipe_lock);
+		if (error != 0)
+			return error;
+	}
+	return 0;
 }
 
 int
@@ -470,6 +478,7 @@ fifo_open(struct vnode *vp, int fflags, struct file *fp)
 {
 	struct pipe *pp;
 	unsigned rgen, wgen;
+	int error = 0;
 
 	KASSERT(vp->v_type == VFIFO);
 	if ((fflags & (FREAD | FWRITE)) == 0)
@@ -495,13 +504,19 @@ fifo_open(struct vnode *vp, int fflags, struct file *fp)
 	cv_broadcast(&pp->pipe_ocv);
 	if ((fflags & O_NONBLOCK) == 0) {
 		if ((fflags & (FREAD | FWRITE)) == FREAD)
-			fifo_waitpeer(pp, &pp->pipe_writers, &pp->pipe_wgen,
-			    wgen);
+			error = fifo_waitpeer(pp, &pp->pipe_writers,
+			    &pp->pipe_wgen, wgen);
 		else if ((fflags & (FREAD | FWRITE)) == FWRITE)
-			fifo_waitpeer(pp, &pp->pipe_readers, &pp->pipe_rgen,
-			    rgen);
+			error = fifo_waitpeer(pp, &pp->pipe_readers,
+			    &pp->pipe_rgen, rgen);
 	}
 	mutex_exit(&pp->pipe_lock);
+	if (error != 0) {
+		/* Interrupted: this open never happened, but for the peer
+		 * that saw it come (as on Linux). */
+		pipe_detach(pp, fflags & (FREAD | FWRITE));
+		return error;
+	}
 	fp->f_type = DTYPE_VNODE;
 	fp->f_ops = &fifoops;
 	fp->f_data = vp;

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * h_block.c: a client for t_intr.sh.  "read", "poll" and "sleep" make a
- * call that never returns on its own (a read on an empty pipe, poll with
- * no timeout, a 1000-second nanosleep) after writing "blocking" to
- * stdout, so the test can SIGKILL it mid-call; "cloexec" opens three
+ * h_block.c: a client for t_intr.sh.  "read", "poll", "sleep" and
+ * "fifo" make a call that never returns on its own (a read on an empty
+ * pipe, poll with no timeout, a 1000-second nanosleep, opening a fifo
+ * that no writer opens) after writing "blocking" to stdout, so the test
+ * can SIGKILL it mid-call; "nofifo" checks that the fifo has no reader
+ * left (a non-blocking open for writing gives ENXIO); "cloexec" opens three
  * descriptors, two of them close-on-exec (O_CLOEXEC, F_SETFD), execs
  * itself with rumpclient_exec and checks that only the plain one
  * survived.
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,6 +58,23 @@ main(int argc, char **argv)
 			(void)rump_sys_poll(&pfd, 1, -1);
 		}
 		return fail("returned");
+	}
+	if (strcmp(argv[1], "fifo") == 0) {
+		if (rump_sys_mknod("/fifo", S_IFIFO | 0600, 0) != 0 &&
+		    errno != EEXIST)
+			return fail("mknod");
+		printf("blocking\n");
+		fflush(stdout);
+		(void)rump_sys_open("/fifo", O_RDONLY, 0);
+		return fail("returned");
+	}
+	if (strcmp(argv[1], "nofifo") == 0) {
+		if (rump_sys_open("/fifo", O_WRONLY | O_NONBLOCK, 0) != -1 ||
+		    errno != ENXIO) {
+			fprintf(stderr, "h_block: the fifo still has a reader\n");
+			return 1;
+		}
+		return 0;
 	}
 	if (strcmp(argv[1], "sleep") == 0) {
 		printf("blocking\n");

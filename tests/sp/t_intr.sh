@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
 #
 # t_intr.sh: a client SIGKILLed while its call sleeps in the server's
-# kernel for ever (pipe read, poll, nanosleep) leaves no process and no
-# connection behind: the server sees the hangup and interrupts the call.
+# kernel for ever (pipe read, poll, nanosleep, a fifo open) leaves no
+# process and no connection behind (nor a fifo reader): the server sees
+# the hangup and interrupts the call.
 # And exec through the server closes close-on-exec descriptors.  TAP;
 # meson sets SERVER, STAT, HALT and BLOCK.
 set -u
@@ -50,7 +51,7 @@ check "start a server" "$SERVER" "unix://$T/s.sock"
 export RUMP_SERVER="unix://$T/s.sock"
 base=$("$STAT" -n nprocs)
 
-for kind in read poll sleep; do
+for kind in read poll sleep fifo; do
 	blocked "$kind"
 	check "a client blocked in $kind adds a process" sh -c \
 	    "[ \"\$(\"$STAT\" -n nprocs)\" = $((base + 1)) ]"
@@ -59,6 +60,8 @@ for kind in read poll sleep; do
 	check "SIGKILLed in $kind: its process is gone" stat_is nprocs "$base"
 	check "and its connection" stat_is nconns 1
 done
+
+check "the killed fifo open left no reader behind" "$BLOCK" nofifo
 
 # Two blocked at once, killed together.
 blocked read
