@@ -9,7 +9,9 @@
  * The frames are those still in the ring, oldest first.  The ring is
  * copied under the bus lock (the same futex word the kernels' writers
  * use), so a dump taken while kernels send holds only whole frames.
- * Bus versions 1 and 2 (docs/shmif.md) have the same layout.  A host
+ * Bus versions 1 and 2 (docs/shmif.md) have the same layout.  Frames
+ * whose sender left the TCP/UDP sum out (RUMP_SHMIF_NOCSUM) get it
+ * filled in on the way out.  A host
  * program, not a rump kernel client.
  */
 #define _GNU_SOURCE
@@ -74,6 +76,59 @@ ring_copy(const uint8_t *ring, uint32_t size, uint64_t pos, void *buf,
 
 	memcpy(buf, ring + off, n);
 	memcpy((uint8_t *)buf + n, ring, len - n);
+}
+
+/* The Internet checksum's 32-bit partial sum of n bytes at p. */
+static uint32_t
+sum16(const uint8_t *p, size_t n, uint32_t sum)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	return sum;
+}
+
+/*
+ * A frame whose sender left the TCP or UDP payload sum out (the
+ * kernels' RUMP_SHMIF_NOCSUM option, SHMIF_SF_CSUM_UNDONE): fill it in,
+ * so the pcap reads as what a kernel without the option receives.
+ * Only whole IPv4 datagrams in an untagged Ethernet frame; anything
+ * else (or malformed) is left as it is.
+ */
+static void
+fill_csum(uint8_t *f, size_t len)
+{
+	size_t hl, iplen, off;
+	uint32_t sum;
+	uint8_t *l4;
+
+	if (len < 14 + 20 || f[12] != 0x08 || f[13] != 0x00)
+		return;
+	hl = (size_t)(f[14] & 0x0f) * 4;
+	iplen = (size_t)(f[16] << 8 | f[17]);
+	if ((f[14] >> 4) != 4 || hl < 20 || iplen < hl || 14 + iplen > len ||
+	    (f[20] & 0x3f) != 0 || f[21] != 0)     /* MF or an offset */
+		return;
+	if (f[23] == 6)
+		off = 16;
+	else if (f[23] == 17)
+		off = 6;
+	else
+		return;
+	if (iplen - hl < off + 2)
+		return;
+	l4 = f + 14 + hl;
+	l4[off] = l4[off + 1] = 0;
+	sum = sum16(f + 26, 8, 0) + f[23] + (uint32_t)(iplen - hl);
+	sum = sum16(l4, iplen - hl, sum);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	if (sum == 0 && f[23] == 17)
+		sum = 0xffff;
+	l4[off] = (uint8_t)(sum >> 8);
+	l4[off + 1] = (uint8_t)sum;
 }
 
 static void
@@ -221,6 +276,8 @@ main(int argc, char **argv)
 		ring_copy(ring, h.sb_ringsize, pos + sizeof(fh), frame,
 		    fh.sf_len);
 		nframes++;
+		if (fh.sf_flags & SHMIF_SF_CSUM_UNDONE)
+			fill_csum(frame, fh.sf_len);
 		if (out != NULL) {
 			put32(out, (uint32_t)fh.sf_sec);
 			put32(out, fh.sf_nsec / 1000);

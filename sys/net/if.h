@@ -12,19 +12,20 @@
  * nobody holds a reference.
  *
  * Packet flow:
- *	driver receive thread -> if_input() -> input queue -> netisr thread
- *	    -> ifp->if_input (ether_input, lo_input) -> netisr_dispatch()
- *	    -> ip_input / arp_input (registered with netisr_register)
+ *	host-link receive thread (shmif, virtif) -> ifp->if_input
+ *	    (ether_input) -> netisr_dispatch() -> ip_input / arp_input
+ *	lo0 and other drivers -> if_input() -> input queue -> netisr thread,
+ *	    or the sender at the end of its system call (lwp_defer)
+ *	    -> ifp->if_input (lo_input, ether_input) -> netisr_dispatch()
  *	protocol -> ifp->if_output (ether_output, lo_output)
  *	    -> ifp->if_transmit (the driver)
- * The input queue is the only way into the protocols, so a protocol that
- * sends from its input path (an ICMP echo reply, an ARP reply, a packet
- * looped back through lo0) never recurses into itself: the reply goes to
- * the queue and the netisr thread takes it later.  (Exception: the
- * host-link drivers, shmif and virtif, run ifp->if_input on their own
- * receive thread, saving a wake-up per frame; what the protocols send
- * from there leaves through the driver or lo0's queue, see if_hostlink.c.)  The queue is bounded
- * (IFQ_MAXLEN): beyond it packets are dropped and counted in if_iqdrops.
+ * A protocol never recurses into itself: what it sends from its input
+ * path (an ICMP echo reply, an ARP reply) leaves through a driver or, on
+ * lo0, goes to the input queue, taken later by the netisr thread or by
+ * the sender once it holds no locks (if.c).  The host-link drivers run
+ * the input routine on their own receive threads, saving a wake-up per
+ * frame (if_hostlink.c).  The queue is bounded (IFQ_MAXLEN): beyond it
+ * packets are dropped and counted in if_iqdrops.
  *
  * Lifetime: the interface list holds one reference; if_byname(),
  * if_byindex() and routes take more (if_hold/if_rele).  A packet's

@@ -58,17 +58,21 @@ ifp_to_sc(struct ifnet *ifp)
 /*
  * Hand the frame in m (len bytes) to the host: as its pieces if the
  * driver takes them and there are not too many, else copied flat into
- * sc_txbuf.  Called with sc_txlock held and sc_h set.
+ * sc_txbuf.  A payload sum the stack left out (the interface has
+ * IFCAP_CSUM_DATA) travels as a flag, which only hlo_sendv carries.
+ * Called with sc_txlock held and sc_h set.
  */
 static int
 hostlink_send(struct hostlink_sc *sc, struct mbuf *m, size_t len)
 {
 	struct hostlink_seg seg[HOSTLINK_MAXSEG];
 	struct mbuf *n;
-	int nseg = 0;
+	int nseg = 0, flags = 0;
 
 	KASSERT(mutex_owned(&sc->sc_txlock));
 	if (sc->sc_ops->hlo_sendv != NULL) {
+		if (m->m_pkthdr.csum_flags & M_CSUM_DATA_OUT)
+			flags |= HOSTLINK_F_CSUM_UNDONE;
 		for (n = m; n != NULL && nseg < HOSTLINK_MAXSEG; n = n->m_next) {
 			if (n->m_len == 0)
 				continue;
@@ -76,11 +80,29 @@ hostlink_send(struct hostlink_sc *sc, struct mbuf *m, size_t len)
 			seg[nseg].hs_len = n->m_len;
 			nseg++;
 		}
-		if (n == NULL)
-			return sc->sc_ops->hlo_sendv(sc->sc_h, seg, nseg, len);
+		if (n != NULL) {
+			(void)m_copydata(m, 0, len, sc->sc_txbuf);
+			seg[0].hs_base = sc->sc_txbuf;
+			seg[0].hs_len = len;
+			nseg = 1;
+		}
+		return sc->sc_ops->hlo_sendv(sc->sc_h, seg, nseg, len, flags);
 	}
 	(void)m_copydata(m, 0, len, sc->sc_txbuf);
 	return sc->sc_ops->hlo_send(sc->sc_h, sc->sc_txbuf, len);
+}
+
+/*
+ * A frame came in whose sender left the payload sum out: if this
+ * interface does without it too, the protocols trust the payload;
+ * otherwise ip_input fills the sum in and the protocol checks it.
+ */
+static void
+hostlink_csum_undone(struct ifnet *ifp, struct mbuf *m)
+{
+	m->m_pkthdr.csum_flags = M_CSUM_DATA_OUT;
+	if (atomic_load_relaxed(&ifp->if_capenable) & IFCAP_CSUM_DATA)
+		m->m_pkthdr.csum_flags |= M_CSUM_DATA_OK;
 }
 
 static int
@@ -128,7 +150,7 @@ hostlink_rcvthread(void *arg)
 	struct mbuf *m = NULL;
 	uint64_t overruns = 0;
 	size_t len, bufsize = 0;
-	int error;
+	int error, flags;
 
 	mutex_enter(&sc->sc_lock);
 	h = sc->sc_h;
@@ -143,8 +165,13 @@ hostlink_rcvthread(void *arg)
 			if (m == NULL)
 				break;
 		}
-		error = sc->sc_ops->hlo_recv(h, mtod(m, void *), bufsize,
-		    &len, &overruns);
+		flags = 0;
+		if (sc->sc_ops->hlo_recvf != NULL)
+			error = sc->sc_ops->hlo_recvf(h, mtod(m, void *),
+			    bufsize, &len, &overruns, &flags);
+		else
+			error = sc->sc_ops->hlo_recv(h, mtod(m, void *),
+			    bufsize, &len, &overruns);
 		if (overruns != sc->sc_overruns) {
 			IF_STAT_ADD(ifp, if_overruns,
 			    overruns - sc->sc_overruns);
@@ -156,6 +183,8 @@ hostlink_rcvthread(void *arg)
 			m->m_len = m->m_pkthdr.len = len;
 			m->m_pkthdr.rcvif = ifp;
 			m->m_nextpkt = NULL;
+			if (flags & HOSTLINK_F_CSUM_UNDONE)
+				hostlink_csum_undone(ifp, m);
 			if (if_isup(ifp) && !atomic_load_relaxed(&ifp->if_dying))
 				ifp->if_input(ifp, m);
 			else
@@ -179,6 +208,17 @@ hostlink_rcvthread(void *arg)
 	kthread_exit(0);
 }
 
+/* What the link does in place of the stack (IFCAP_*), for ip_output. */
+static void
+hostlink_setcaps(struct hostlink_sc *sc, int caps)
+{
+	struct ifnet *ifp = &sc->sc_if;
+
+	mutex_enter(&ifp->if_lock);
+	atomic_store_relaxed(&ifp->if_capenable, caps);
+	mutex_exit(&ifp->if_lock);
+}
+
 /* Leave the link, if on one.  Called without sc_lock. */
 static void
 hostlink_unlink(struct hostlink_sc *sc)
@@ -200,6 +240,7 @@ hostlink_unlink(struct hostlink_sc *sc)
 	mutex_enter(&sc->sc_txlock);
 	sc->sc_h = NULL;
 	mutex_exit(&sc->sc_txlock);
+	hostlink_setcaps(sc, 0);
 	mutex_enter(&sc->sc_lock);
 	sc->sc_rcvl = NULL;
 	mutex_exit(&sc->sc_lock);
@@ -231,6 +272,8 @@ hostlink_link(struct hostlink_sc *sc, const char *path)
 	mutex_enter(&sc->sc_txlock);
 	sc->sc_h = h;
 	mutex_exit(&sc->sc_txlock);
+	if (sc->sc_ops->hlo_caps != NULL)
+		hostlink_setcaps(sc, sc->sc_ops->hlo_caps(h));
 	mutex_enter(&sc->sc_lock);
 	atomic_store_relaxed(&sc->sc_stop, false);
 	sc->sc_linkstr = kmem_alloc(n + 1, KM_SLEEP);

@@ -31,6 +31,10 @@ struct hostlink_seg {
 };
 #define HOSTLINK_MAXSEG 16
 
+/* Frame flags between if_hostlink.c and the driver. */
+#define HOSTLINK_F_CSUM_UNDONE 0x1 /* TCP/UDP payload sum left out
+                                      (M_CSUM_DATA_OUT, IFCAP_CSUM_DATA) */
+
 struct hostlink_ops {
 	size_t hlo_maxframe;               /* largest frame incl. header */
 	/* Set up the link named by the link string; 0 or errno. */
@@ -38,14 +42,22 @@ struct hostlink_ops {
 	void (*hlo_detach)(void *h);
 	int (*hlo_send)(void *h, const void *frame, size_t len);
 	/* Optional: send one frame of len bytes gathered from n pieces
-	 * (at most HOSTLINK_MAXSEG), saving the copy into a flat buffer. */
+	 * (at most HOSTLINK_MAXSEG), saving the copy into a flat buffer;
+	 * flags: HOSTLINK_F_*. */
 	int (*hlo_sendv)(void *h, const struct hostlink_seg *seg, int n,
-	    size_t len);
+	    size_t len, int flags);
 	/* One frame into buf: 0, EAGAIN when none is there, or an error
 	 * (the frame is counted in if_ierrors and skipped).  *overrunsp,
 	 * if the link counts them, is the total of frames lost so far. */
 	int (*hlo_recv)(void *h, void *buf, size_t buflen, size_t *lenp,
 	    uint64_t *overrunsp);
+	/* Optional, used instead of hlo_recv: the same, and the frame's
+	 * HOSTLINK_F_* flags in *flagsp. */
+	int (*hlo_recvf)(void *h, void *buf, size_t buflen, size_t *lenp,
+	    uint64_t *overrunsp, int *flagsp);
+	/* Optional: the if_capenable bits (IFCAP_*) the attached link
+	 * gives the interface. */
+	int (*hlo_caps)(void *h);
 	void (*hlo_wait)(void *h);         /* until a frame or hlo_stop */
 	void (*hlo_stop)(void *h);         /* wake hlo_wait for good */
 	/* Nanoseconds to pause after a receive error (a broken device);

@@ -1304,9 +1304,12 @@ drop:
  * docs/tcp.md): RUMP_TCP_IMPAIR="drop,dup,reorder[,burst]" in per-mille
  * of received segments (a loss event drops up to burst segments in a
  * row within 2 ms, default 1), RUMP_TCP_IMPAIR_SEED the seed of its generator.
- * Only the netisr thread calls tcp_input, so the state needs no lock.
+ * tcp_input runs on the netisr thread, on a sender draining lo0's queue
+ * and on the host-link drivers' receive threads: the state has a lock of
+ * its own, a leaf, never held across tcp_input1.
  */
-static struct {
+static kmutex_t tcp_impair_lock;
+static struct {                            /* [tcp_impair_lock] but on */
 	bool on;
 	unsigned drop, dup, reorder;       /* per mille */
 	unsigned burst, burstleft;         /* segments per loss event */
@@ -1336,6 +1339,7 @@ tcp_impair_init(void)
 	uint64_t seed = 1;
 	int i;
 
+	mutex_init(&tcp_impair_lock, MUTEX_DEFAULT, "tcpimpair");
 	if (rumpuser_getparam("RUMP_TCP_IMPAIR", buf, sizeof(buf)) != 0)
 		return;
 	p = buf;
@@ -1364,13 +1368,15 @@ tcp_impair_init(void)
 void
 tcp_input(struct mbuf *m, size_t hlen)
 {
-	struct mbuf *n, *held;
+	struct mbuf *dup = NULL, *held;
 	size_t heldhlen;
+	bool hold = false;
 
 	if (!tcp_impair.on) {
 		tcp_input1(m, hlen);
 		return;
 	}
+	mutex_enter(&tcp_impair_lock);
 	if (tcp_impair.burstleft > 0 && getnanouptime() > tcp_impair.burstend)
 		tcp_impair.burstleft = 0;
 	if (tcp_impair.burstleft > 0 ||
@@ -1381,24 +1387,26 @@ tcp_input(struct mbuf *m, size_t hlen)
 			    2 * NSEC_PER_MSEC;
 		}
 		tcp_impair.burstleft--;
+		mutex_exit(&tcp_impair_lock);
 		TCPSTAT_INC(tcps_impairdrop);
 		m_freem(m);
 		return;
 	}
-	if (tcp_impair_rand() < tcp_impair.dup) {
-		n = m_copym(m, 0, M_COPYALL, M_DONTWAIT);
-		if (n != NULL)
-			tcp_input1(n, hlen);
-	}
+	if (tcp_impair_rand() < tcp_impair.dup)
+		dup = m_copym(m, 0, M_COPYALL, M_DONTWAIT);
 	held = tcp_impair.held;
 	heldhlen = tcp_impair.heldhlen;
 	tcp_impair.held = NULL;
 	if (held == NULL && tcp_impair_rand() < tcp_impair.reorder) {
 		tcp_impair.held = m;
 		tcp_impair.heldhlen = hlen;
-		return;
+		hold = true;
 	}
-	tcp_input1(m, hlen);
+	mutex_exit(&tcp_impair_lock);
+	if (dup != NULL)
+		tcp_input1(dup, hlen);
+	if (!hold)
+		tcp_input1(m, hlen);
 	if (held != NULL)
 		tcp_input1(held, heldhlen);
 }

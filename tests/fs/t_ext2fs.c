@@ -11,8 +11,8 @@
  * rename in its forms, link counts, ENOSPC, remounting, reading an ext4
  * image, long reads and writes around the cache (coherent with it, holes,
  * end of file, a bad block pointer), and that unmount gives every byte of
- * kernel memory back (but the caches' slack).  The interoperability with e2fsprogs (e2fsck,
- * debugfs) is tests/interop/t_ext2fs.sh.
+ * kernel memory back (but the caches' slack).  The interoperability
+ * with e2fsprogs (e2fsck, debugfs) is tests/interop/t_ext2fs.sh.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -13,6 +13,7 @@
  *    on with the frames still in the ring;
  *  - a sleeping reader is woken by a frame from another process;
  *  - a corrupt frame header gives EIO, and the reader goes on;
+ *  - a frame gathered from pieces arrives whole, with its flags;
  *  - a file of the old format (version 1) or a foreign file is refused.
  */
 #define _GNU_SOURCE
@@ -170,7 +171,7 @@ concurrent(uint32_t count, int stall_us)
 	cr_assert_eq(write(start[1], "gggg", NSEND), NSEND);
 	while (done < NSEND) {
 		int error = rumpuser_shmif_recv(u, f, sizeof(f), &len,
-		    &overruns);
+		    &overruns, NULL);
 		if (error == EAGAIN) {
 			/* All senders gone and the ring drained? */
 			for (int i = 0; i < NSEND; i++) {
@@ -207,7 +208,7 @@ concurrent(uint32_t count, int stall_us)
 			usleep((useconds_t)stall_us);
 	}
 	/* What was still in the ring after the last sender left. */
-	while (rumpuser_shmif_recv(u, f, sizeof(f), &len, &overruns) == 0) {
+	while (rumpuser_shmif_recv(u, f, sizeof(f), &len, &overruns, NULL) == 0) {
 		cr_assert(frame_ok(f, len, &s, &q), "torn frame at the end");
 		cr_assert_gt(q, last[s]);
 		last[s] = q;
@@ -249,7 +250,7 @@ Test(bus, overrun_counted)
 		len = mkframe(f, 1, seq);
 		cr_assert_eq(rumpuser_shmif_send(w, f, len), 0);
 	}
-	while (rumpuser_shmif_recv(r, f, sizeof(f), &len, &overruns) == 0) {
+	while (rumpuser_shmif_recv(r, f, sizeof(f), &len, &overruns, NULL) == 0) {
 		cr_assert(frame_ok(f, len, &s, &q));
 		cr_assert_gt(q, lastq);
 		lastq = q;
@@ -259,7 +260,7 @@ Test(bus, overrun_counted)
 	cr_assert_eq(lastq, 1000);
 	cr_assert(n > 10 && n < 1000, "%d frames", n);
 	/* The writer does not see its own frames. */
-	cr_assert_eq(rumpuser_shmif_recv(w, f, sizeof(f), &len, &overruns),
+	cr_assert_eq(rumpuser_shmif_recv(w, f, sizeof(f), &len, &overruns, NULL),
 	    EAGAIN);
 	rumpuser_shmif_detach(w);
 	rumpuser_shmif_detach(r);
@@ -278,7 +279,7 @@ waiter(void *arg)
 	uint64_t ov;
 	size_t len;
 
-	while (rumpuser_shmif_recv(a->u, f, sizeof(f), &len, &ov) == EAGAIN)
+	while (rumpuser_shmif_recv(a->u, f, sizeof(f), &len, &ov, NULL) == EAGAIN)
 		rumpuser_shmif_wait(a->u);
 	a->got = 1;
 	return NULL;
@@ -357,12 +358,12 @@ Test(bus, corrupt_frame)
 	memcpy(&fh, map + SHMIF_HDRSIZE + pos % h->sb_ringsize, sizeof(fh));
 	fh.sf_len = 0xffffffffu;
 	memcpy(map + SHMIF_HDRSIZE + pos % h->sb_ringsize, &fh, sizeof(fh));
-	cr_assert_eq(rumpuser_shmif_recv(r, f, sizeof(f), &len, &ov), EIO);
-	cr_assert_eq(rumpuser_shmif_recv(r, f, sizeof(f), &len, &ov),
+	cr_assert_eq(rumpuser_shmif_recv(r, f, sizeof(f), &len, &ov, NULL), EIO);
+	cr_assert_eq(rumpuser_shmif_recv(r, f, sizeof(f), &len, &ov, NULL),
 	    EAGAIN);
 	len = mkframe(f, 1, 2);
 	cr_assert_eq(rumpuser_shmif_send(w, f, len), 0);
-	cr_assert_eq(rumpuser_shmif_recv(r, f, sizeof(f), &len, &ov), 0);
+	cr_assert_eq(rumpuser_shmif_recv(r, f, sizeof(f), &len, &ov, NULL), 0);
 	cr_assert(frame_ok(f, len, &s, &q));
 	cr_assert_eq(q, 2);
 	munmap(map, SHMIF_HDRSIZE + SHMIF_RINGSIZE);
@@ -390,4 +391,40 @@ Test(bus, foreign_file_refused)
 	cr_assert_eq(write(fd, junk, sizeof(junk)), (ssize_t)sizeof(junk));
 	close(fd);
 	cr_assert_eq(rumpuser_shmif_attach(buspath, &u), EINVAL);
+}
+
+/* A frame gathered from pieces arrives whole, with the flags the writer
+ * gave it (only the defined ones). */
+Test(bus, gather_and_flags)
+{
+	struct shmif_user *r, *w;
+	uint8_t f[SHMIF_MAXFRAME], g[SHMIF_MAXFRAME];
+	struct shmif_iov iov[3];
+	uint64_t ov;
+	uint32_t flags = 0, s, q;
+	size_t len = mkframe(f, 2, 7), got;
+
+	cr_assert_eq(rumpuser_shmif_attach(buspath, &r), 0);
+	cr_assert_eq(rumpuser_shmif_attach(buspath, &w), 0);
+	iov[0].si_base = f;
+	iov[0].si_len = 5;
+	iov[1].si_base = f + 5;
+	iov[1].si_len = 0;
+	iov[2].si_base = f + 5;
+	iov[2].si_len = len - 5;
+	cr_assert_eq(rumpuser_shmif_sendv(w, iov, 3, len,
+	    SHMIF_SF_CSUM_UNDONE | 0x80000000u), 0);
+	cr_assert_eq(rumpuser_shmif_send(w, f, len), 0);
+	cr_assert_eq(rumpuser_shmif_recv(r, g, sizeof(g), &got, &ov, &flags),
+	    0);
+	cr_assert_eq(got, len);
+	cr_assert(frame_ok(g, got, &s, &q) && s == 2 && q == 7);
+	cr_assert_eq(flags, SHMIF_SF_CSUM_UNDONE);
+	cr_assert_eq(rumpuser_shmif_recv(r, g, sizeof(g), &got, &ov, &flags),
+	    0);
+	cr_assert_eq(flags, 0);
+	cr_assert_eq(rumpuser_shmif_sendv(w, iov, 3, SHMIF_MAXFRAME + 1, 0),
+	    EMSGSIZE);
+	rumpuser_shmif_detach(w);
+	rumpuser_shmif_detach(r);
 }

@@ -49,7 +49,8 @@ shmif_hl_send(void *h, const void *frame, size_t len)
 
 /* The pieces of an mbuf chain, copied once, straight into the ring. */
 static int
-shmif_hl_sendv(void *h, const struct hostlink_seg *seg, int n, size_t len)
+shmif_hl_sendv(void *h, const struct hostlink_seg *seg, int n, size_t len,
+    int flags)
 {
 	struct shmif_iov iov[HOSTLINK_MAXSEG];
 
@@ -58,14 +59,35 @@ shmif_hl_sendv(void *h, const struct hostlink_seg *seg, int n, size_t len)
 		iov[i].si_base = seg[i].hs_base;
 		iov[i].si_len = seg[i].hs_len;
 	}
-	return rumpuser_shmif_sendv(h, iov, n, len);
+	return rumpuser_shmif_sendv(h, iov, n, len,
+	    (flags & HOSTLINK_F_CSUM_UNDONE) ? SHMIF_SF_CSUM_UNDONE : 0);
 }
 
 static int
 shmif_hl_recv(void *h, void *buf, size_t buflen, size_t *lenp,
     uint64_t *overrunsp)
 {
-	return rumpuser_shmif_recv(h, buf, buflen, lenp, overrunsp);
+	return rumpuser_shmif_recv(h, buf, buflen, lenp, overrunsp, NULL);
+}
+
+static int
+shmif_hl_recvf(void *h, void *buf, size_t buflen, size_t *lenp,
+    uint64_t *overrunsp, int *flagsp)
+{
+	uint32_t sf = 0;
+	int error;
+
+	error = rumpuser_shmif_recv(h, buf, buflen, lenp, overrunsp, &sf);
+	*flagsp = (sf & SHMIF_SF_CSUM_UNDONE) ? HOSTLINK_F_CSUM_UNDONE : 0;
+	return error;
+}
+
+/* RUMP_SHMIF_NOCSUM=1: TCP/UDP payload sums are left out on the way to
+ * the bus, and not checked on frames whose sender left them out. */
+static int
+shmif_hl_caps(void *h)
+{
+	return rumpuser_shmif_nocsum(h) ? IFCAP_CSUM_DATA : 0;
 }
 
 static void
@@ -87,6 +109,8 @@ static const struct hostlink_ops shmif_ops = {
 	.hlo_send = shmif_hl_send,
 	.hlo_sendv = shmif_hl_sendv,
 	.hlo_recv = shmif_hl_recv,
+	.hlo_recvf = shmif_hl_recvf,
+	.hlo_caps = shmif_hl_caps,
 	.hlo_wait = shmif_hl_wait,
 	.hlo_stop = shmif_hl_stop,
 	.hlo_errpause = 0,

@@ -46,12 +46,16 @@ struct shmif_bushdr {
 
 struct shmif_frhdr {
 	uint32_t sf_len;                   /* frame bytes after this header */
-	uint32_t sf_flags;                 /* 0 */
+	uint32_t sf_flags;                 /* SHMIF_SF_* */
 	uint64_t sf_sender;                /* writer's random id */
 	uint64_t sf_sec;                   /* CLOCK_REALTIME of the send */
 	uint32_t sf_nsec;
 	uint32_t sf_spare;
 };
+
+/* sf_flags */
+#define SHMIF_SF_CSUM_UNDONE 0x1  /* TCP/UDP payload sum left out: the
+                                     sender runs with RUMP_SHMIF_NOCSUM */
 
 #define SHMIF_FRAMESPACE(len) \
 	(sizeof(struct shmif_frhdr) + (((uint64_t)(len) + 7) & ~(uint64_t)7))

@@ -57,6 +57,7 @@ struct shmif_user {
 	uint64_t su_nospin;                /* ns: no polling before this */
 	uint64_t su_spinns;                /* ns to poll before sleeping */
 	uint32_t su_pid;                   /* ours, for sb_lockpid */
+	int su_nocsum;                     /* RUMP_SHMIF_NOCSUM=1 */
 	volatile int su_stop;
 };
 
@@ -199,6 +200,7 @@ rumpuser_shmif_attach(const char *path, struct shmif_user **up)
 {
 	struct shmif_user *u;
 	uint32_t ringsize = SHMIF_RINGSIZE;
+	const char *e;
 	struct shmif_bushdr *h;
 	struct stat st;
 	size_t len;
@@ -260,6 +262,8 @@ rumpuser_shmif_attach(const char *path, struct shmif_user **up)
 	u->su_rpos = __atomic_load_n(&h->sb_head, __ATOMIC_ACQUIRE);
 	u->su_spinns = shmif_spinns();
 	u->su_pid = (uint32_t)getpid();     /* not a system call per frame */
+	e = getenv("RUMP_SHMIF_NOCSUM");
+	u->su_nocsum = e != NULL && strcmp(e, "1") == 0;
 	*up = u;
 	return 0;
 
@@ -270,6 +274,12 @@ out_close:
 out_free:
 	free(u);
 	return error;
+}
+
+int
+rumpuser_shmif_nocsum(struct shmif_user *u)
+{
+	return u->su_nocsum;
 }
 
 void
@@ -289,7 +299,7 @@ rumpuser_shmif_detach(struct shmif_user *u)
  */
 int
 rumpuser_shmif_sendv(struct shmif_user *u, const struct shmif_iov *iov,
-    int n, size_t len)
+    int n, size_t len, uint32_t flags)
 {
 	struct shmif_bushdr *h = u->su_hdr;
 	struct shmif_frhdr fh, old;
@@ -302,6 +312,7 @@ rumpuser_shmif_sendv(struct shmif_user *u, const struct shmif_iov *iov,
 	clock_gettime(CLOCK_REALTIME, &ts);
 	memset(&fh, 0, sizeof(fh));
 	fh.sf_len = (uint32_t)len;
+	fh.sf_flags = flags & SHMIF_SF_CSUM_UNDONE;
 	fh.sf_sender = u->su_sender;
 	fh.sf_sec = (uint64_t)ts.tv_sec;
 	fh.sf_nsec = (uint32_t)ts.tv_nsec;
@@ -350,7 +361,7 @@ rumpuser_shmif_send(struct shmif_user *u, const void *frame, size_t len)
 {
 	struct shmif_iov iov = { frame, len };
 
-	return rumpuser_shmif_sendv(u, &iov, 1, len);
+	return rumpuser_shmif_sendv(u, &iov, 1, len, 0);
 }
 
 /*
@@ -374,7 +385,7 @@ shmif_overtaken(struct shmif_user *u, uint64_t pos)
  */
 int
 rumpuser_shmif_recv(struct shmif_user *u, void *buf, size_t buflen,
-    size_t *lenp, uint64_t *overrunsp)
+    size_t *lenp, uint64_t *overrunsp, uint32_t *flagsp)
 {
 	struct shmif_bushdr *h = u->su_hdr;
 	struct shmif_frhdr fh;
@@ -424,6 +435,8 @@ rumpuser_shmif_recv(struct shmif_user *u, void *buf, size_t buflen,
 			continue;
 		rpos += space;
 		*lenp = fh.sf_len;
+		if (flagsp != NULL)
+			*flagsp = fh.sf_flags;
 		u->su_gotrx = true;
 		error = 0;
 		break;

@@ -26,21 +26,25 @@ int rumpuser_shmif_send(struct shmif_user *u, const void *frame,
     size_t len);
 /* The same, the frame gathered from n pieces holding len bytes in all
  * (what is beyond len is ignored); the pieces are copied into the ring
- * once, under the bus lock. */
+ * once, under the bus lock; flags (SHMIF_SF_*) go in the frame header. */
 struct shmif_iov {
 	const void *si_base;
 	size_t si_len;
 };
 int rumpuser_shmif_sendv(struct shmif_user *u, const struct shmif_iov *iov,
-    int n, size_t len);
+    int n, size_t len, uint32_t flags);
 /*
  * Take the next frame another sender wrote into buf.  0 with *lenp set;
  * EAGAIN if there is none; EIO if the ring was found inconsistent (the
  * reader skipped to the end).  *overrunsp counts the times this reader
- * was overtaken by writers and lost frames.
+ * was overtaken by writers and lost frames; *flagsp (if not NULL) the
+ * frame's SHMIF_SF_* flags.
  */
 int rumpuser_shmif_recv(struct shmif_user *u, void *buf, size_t buflen,
-    size_t *lenp, uint64_t *overrunsp);
+    size_t *lenp, uint64_t *overrunsp, uint32_t *flagsp);
+/* Was RUMP_SHMIF_NOCSUM=1 in the environment at attach (the option to
+ * leave TCP/UDP payload sums out between kernels that both have it)? */
+int rumpuser_shmif_nocsum(struct shmif_user *u);
 /* Sleep until a frame may be there or rumpuser_shmif_stop was called;
  * polls briefly first if frames came in lately (RUMP_SHMIF_SPIN_US). */
 void rumpuser_shmif_wait(struct shmif_user *u);

@@ -15,10 +15,13 @@
  * file's blocks follow each other on disk: one device I/O per run,
  * straight from or into the caller's buffer (bio_read_direct, which
  * leaves blocks the cache holds newer than the disk to the cached path;
- * bio_write_direct, which drops the cached copies it overwrites).  Every operation that changes an inode writes
- * it to its inode table block before returning (access times lazily, see
- * ext2fs_inode.c).  An unlinked file is freed when its last reference
- * goes (inactive).
+ * bio_write_direct, which drops the cached copies it overwrites; a run
+ * whose direct write fails is written again through the cache, so the
+ * error comes from the flush as for any delayed write, and blocks just
+ * allocated never show what the disk held before).  Every operation that
+ * changes an inode writes it to its inode table block before returning
+ * (access times lazily, see ext2fs_inode.c).  An unlinked file is freed
+ * when its last reference goes (inactive).
  *
  * Operations left NULL take the table's defaults (open, close, access,
  * ioctl, poll, pathconf, advlock, seekhole).  fallocate allocates zeroed
@@ -34,7 +37,7 @@
 #define EXT2_ALLPERMS 07777
 /* Blocks read ahead on sequential reads. */
 #define EXT2_READAHEAD 64
-/* Direct reads: the least worth one, the most in one device read. */
+/* Direct I/O: the least worth it, the most in one device I/O. */
 #define EXT2_DIRECT_MIN (32 * 1024)
 #define EXT2_DIRECT_MAX (4 * 1024 * 1024)
 
@@ -813,7 +816,9 @@ ext2_read(struct vnode *vp, struct uio *uio, int ioflag, kauth_cred_t cred)
  * the whole blocks of the current segment of uio, as far as the blocks
  * allocated for them follow phys on disk.  0 with *donep bytes moved
  * (0: too short for a direct write; the blocks mapped meanwhile are the
- * file's and get written by the cached path), or an errno.  [L] exclusive.
+ * file's and get written by the cached path), or the device's error
+ * (nothing moved: the caller writes the run through the cache).
+ * [L] exclusive.
  */
 static int
 ext2_write_direct(struct ext2_node *en, struct uio *uio, uint64_t lbn,
@@ -866,7 +871,7 @@ ext2_write(struct vnode *vp, struct uio *uio, int ioflag, kauth_cred_t cred)
 	uint64_t off, lbn, phys;
 	uint32_t boff, n;
 	struct buf *bp;
-	bool isnew, sync;
+	bool isnew, sync, direct = true;
 	int error = 0, e;
 
 	if (vp->v_type == VDIR)
@@ -898,10 +903,10 @@ ext2_write(struct vnode *vp, struct uio *uio, int ioflag, kauth_cred_t cred)
 		error = ext2_bmap_alloc(en, lbn, &phys, &isnew);
 		if (error != 0)
 			break;
-		if (boff == 0 && uio->uio_iovcnt > 0) {
-			error = ext2_write_direct(en, uio, lbn, phys, &done);
-			if (error != 0)
-				break;
+		if (boff == 0 && uio->uio_iovcnt > 0 && direct) {
+			/* On a device error, the cache takes it all. */
+			if (ext2_write_direct(en, uio, lbn, phys, &done) != 0)
+				direct = false;
 			if (done > 0) {
 				if ((uint64_t)uio->uio_offset > ext2_size(en))
 					ext2_set_size(en,
