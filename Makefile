@@ -45,9 +45,9 @@ $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined \
 	    -Db_lundef=false --buildtype=debug
 
+# With the test programs: the network benchmarks drive them (h_tap, h_tcp).
 $(BENCH_BUILD)/build.ninja:
-	meson setup $(BENCH_BUILD) --buildtype=release -Ddiagnostic=false \
-	    -Dtests=false
+	meson setup $(BENCH_BUILD) --buildtype=release -Ddiagnostic=false
 
 run: all
 	$(BUILD)/examples/rump_demo

@@ -53,10 +53,8 @@ sockin_user_wrap(int fd, struct sockin_user **up)
 int
 rumpuser_sockin_open(int type, int protocol, struct sockin_user **up)
 {
-	struct sockin_user *u;
-	int error;
-
-	int fd;
+	struct sockin_user *u = NULL;
+	int error, fd;
 
 	if (type != SOCK_DGRAM && type != SOCK_STREAM)
 		return EPROTONOSUPPORT;
