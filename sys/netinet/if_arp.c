@@ -274,12 +274,42 @@ arp_resolve(struct ifnet *ifp, struct mbuf *m, uint32_t nexthop,
 	return EJUSTRETURN;
 }
 
+/* la learned mac: resolved until expire; returns the packets that
+ * waited for it (arp_lock held), for arp_sendheld once it is dropped. */
+static struct mbuf *
+arp_resolved(struct llentry *la, const uint8_t *mac, int64_t expire)
+{
+	struct mbuf *send = la->la_hold;
+
+	KASSERT(mutex_owned(&arp_lock));
+	memcpy(la->la_mac, mac, ETHER_ADDR_LEN);
+	la->la_state = LA_RESOLVED;
+	la->la_expire = expire;
+	la->la_tries = 0;
+	la->la_hold = NULL;
+	arp_nheld -= la->la_nhold;
+	la->la_nhold = 0;
+	return send;
+}
+
+static void
+arp_sendheld(struct ifnet *ifp, struct mbuf *send, const uint8_t *mac)
+{
+	struct mbuf *n;
+
+	while ((n = send) != NULL) {
+		send = n->m_nextpkt;
+		n->m_nextpkt = NULL;
+		(void)ether_output_frame(ifp, n, mac, ETHERTYPE_IP);
+	}
+}
+
 void
 arp_input(struct ifnet *ifp, struct mbuf *m)
 {
 	struct ether_arp ea;
 	struct llentry *la;
-	struct mbuf *send = NULL, *n;
+	struct mbuf *send = NULL;
 	uint8_t own[ETHER_ADDR_LEN], mac[ETHER_ADDR_LEN];
 	uint32_t spa, tpa, myaddr;
 	bool forus;
@@ -349,22 +379,10 @@ arp_input(struct ifnet *ifp, struct mbuf *m)
 	/* A static entry: the wire cannot change it. */
 	if (la != NULL && la->la_perm)
 		la = NULL;
-	if (la != NULL) {
-		memcpy(la->la_mac, mac, ETHER_ADDR_LEN);
-		la->la_state = LA_RESOLVED;
-		la->la_expire = getnanouptime() + ARP_REACHABLE;
-		la->la_tries = 0;
-		send = la->la_hold;
-		la->la_hold = NULL;
-		arp_nheld -= la->la_nhold;
-		la->la_nhold = 0;
-	}
+	if (la != NULL)
+		send = arp_resolved(la, mac, getnanouptime() + ARP_REACHABLE);
 	mutex_exit(&arp_lock);
-	while ((n = send) != NULL) {
-		send = n->m_nextpkt;
-		n->m_nextpkt = NULL;
-		(void)ether_output_frame(ifp, n, mac, ETHERTYPE_IP);
-	}
+	arp_sendheld(ifp, send, mac);
 reply:
 	if (op == ARPOP_REQUEST && forus && spa != tpa)
 		arp_send(ifp, ARPOP_REPLY, tpa, spa, ea.arp_sha, ea.arp_sha);
@@ -539,7 +557,7 @@ arp_setentry(struct ifnet *ifp, uint32_t addr, const uint8_t *mac,
     bool perm)
 {
 	struct llentry *la;
-	struct mbuf *send, *n;
+	struct mbuf *send;
 
 	mutex_enter(&arp_lock);
 	if (atomic_load_relaxed(&ifp->if_dying)) {
@@ -564,21 +582,11 @@ arp_setentry(struct ifnet *ifp, uint32_t addr, const uint8_t *mac,
 		arp_nentries++;
 		NETSTAT_INC(arps_entries);
 	}
-	memcpy(la->la_mac, mac, ETHER_ADDR_LEN);
-	la->la_state = LA_RESOLVED;
 	la->la_perm = perm;
-	la->la_expire = perm ? INT64_MAX : getnanouptime() + ARP_REACHABLE;
-	la->la_tries = 0;
-	send = la->la_hold;
-	la->la_hold = NULL;
-	arp_nheld -= la->la_nhold;
-	la->la_nhold = 0;
+	send = arp_resolved(la, mac, perm ? INT64_MAX :
+	    getnanouptime() + ARP_REACHABLE);
 	mutex_exit(&arp_lock);
-	while ((n = send) != NULL) {
-		send = n->m_nextpkt;
-		n->m_nextpkt = NULL;
-		(void)ether_output_frame(ifp, n, mac, ETHERTYPE_IP);
-	}
+	arp_sendheld(ifp, send, mac);
 	return 0;
 }
 
