@@ -143,6 +143,7 @@ kwait() {	# kwait: the kernel's exit status
 
 # capture NAME / capend: dumpcap on the tap in the namespace.
 capture() {
+	capname=$1
 	ip netns exec "$ns" dumpcap -q -P -B 64 -i "$tap" -w "$dir/$1.pcap" \
 	    2>"$dir/$1.cap" &
 	cpid=$!
@@ -155,7 +156,23 @@ capture() {
 	done
 }
 capend() {	# before the kernel exits (-E): its tap goes with it
-	sleep 0.2
+	# dumpcap may lag behind the traffic (a loaded machine, ASan):
+	# what it has not read when it is stopped is lost, so wait until
+	# its file has stopped growing for a while (at most 10 s).
+	last=-1
+	same=0
+	i=0
+	while [ $same -lt 3 ] && [ $i -lt 50 ]; do
+		sleep 0.2
+		sz=$(stat -c %s "$dir/$capname.pcap" 2>/dev/null || echo 0)
+		if [ "$sz" = "$last" ]; then
+			same=$((same + 1))
+		else
+			same=0
+		fi
+		last=$sz
+		i=$((i + 1))
+	done
 	kill -TERM "$cpid" 2>/dev/null
 	wait "$cpid" 2>/dev/null
 }
