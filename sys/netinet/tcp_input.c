@@ -992,13 +992,8 @@ tcp_input_sync(struct tcpcb *tp, struct tcp_seg *sg, struct mbuf *m)
 		tcp_challenge_ack(tp);        /* RFC 5961 5.2 */
 		goto drop;
 	}
-	newsack = false;
-	if ((tp->t_flags & TF_SACK_PERMIT) && (sg->to.to_flags & TOF_SACK)) {
-		size_t sacked = tcp_sack_sacked_bytes(tp);
-
-		tcp_sack_update(tp, &sg->to);
-		newsack = tcp_sack_sacked_bytes(tp) > sacked;
-	}
+	newsack = (tp->t_flags & TF_SACK_PERMIT) &&
+	    (sg->to.to_flags & TOF_SACK) && tcp_sack_update(tp, &sg->to);
 	if (SEQ_LEQ(sg->ack, tp->snd_una)) {
 		/* A duplicate ACK (RFC 5681 2); one that SACKs new data
 		 * counts even when the window moved (RFC 6675 2). */

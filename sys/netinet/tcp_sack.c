@@ -28,7 +28,9 @@
 #include "netinet/tcp.h"
 #include "netinet/tcp_var.h"
 
-static void
+/* Record [s, e) SACKed; false if the scoreboard already had all of it
+ * (or is full). */
+static bool
 tcp_sack_add(struct tcpcb *tp, tcp_seq s, tcp_seq e)
 {
 	struct tcp_sackblk *b = tp->t_sndsack;
@@ -36,6 +38,8 @@ tcp_sack_add(struct tcpcb *tp, tcp_seq s, tcp_seq e)
 
 	for (i = 0; i < n && SEQ_LT(b[i].end, s); i++)
 		continue;
+	if (i < n && SEQ_LEQ(b[i].start, s) && SEQ_GEQ(b[i].end, e))
+		return false;
 	/* Merge with every block that touches [s, e). */
 	j = i;
 	while (j < n && SEQ_LEQ(b[j].start, e)) {
@@ -44,16 +48,18 @@ tcp_sack_add(struct tcpcb *tp, tcp_seq s, tcp_seq e)
 		j++;
 	}
 	if (j == i && n == TCP_SNDSACKMAX)
-		return;                            /* full: ignore */
+		return false;                      /* full: ignore */
 	memmove(&b[i + 1], &b[j], (size_t)(n - j) * sizeof(*b));
 	b[i].start = s;
 	b[i].end = e;
 	tp->t_nsndsack = n - (j - i) + 1;
+	return true;
 }
 
-void
+bool
 tcp_sack_update(struct tcpcb *tp, const struct tcp_opts *to)
 {
+	bool grew = false;
 	int i;
 
 	for (i = 0; i < to->to_nsacks; i++) {
@@ -63,8 +69,9 @@ tcp_sack_update(struct tcpcb *tp, const struct tcp_opts *to)
 		if (SEQ_GEQ(s, e) || SEQ_LEQ(e, tp->snd_una) ||
 		    SEQ_GT(e, tp->snd_max) || SEQ_LT(s, tp->snd_una))
 			continue;
-		tcp_sack_add(tp, s, e);
+		grew |= tcp_sack_add(tp, s, e);
 	}
+	return grew;
 }
 
 void

@@ -379,7 +379,7 @@ uint32_t tcp_rexmt_us(const struct tcpcb *tp);
 void tcp_cc_ack_received(struct tcpcb *tp, size_t acked);
 
 /* tcp_sack.c */
-void tcp_sack_update(struct tcpcb *tp, const struct tcp_opts *to);
+bool tcp_sack_update(struct tcpcb *tp, const struct tcp_opts *to);
 void tcp_sack_clean(struct tcpcb *tp);
 /* Next range to retransmit in recovery: true and *seqp, *lenp, else
  * false. */

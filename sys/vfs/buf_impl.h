@@ -58,6 +58,11 @@ void bio_strategy(struct buf *bp);
 struct buf *bio_rawbuf(struct vnode *devvp, daddr_t blkno, void *data,
     size_t len);
 void bio_rawfree(struct buf *bp);
+/* One synchronous raw transfer (B_READ or B_WRITE) of len bytes at blkno
+ * between the device and data; 0 or the error, the bytes not moved in
+ * *residp. */
+int bio_rawio(struct vnode *devvp, daddr_t blkno, void *data, size_t len,
+    int rw, size_t *residp);
 /* Wait for the I/O of a buffer the caller owns; 0 or its error. */
 int biowait(struct buf *bp);
 /* Write out and drop every buffer of devvp between two byte offsets. */

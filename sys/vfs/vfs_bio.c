@@ -678,6 +678,23 @@ bio_rawfree(struct buf *bp)
 	bio_free(bp);
 }
 
+int
+bio_rawio(struct vnode *devvp, daddr_t blkno, void *data, size_t len,
+    int rw, size_t *residp)
+{
+	struct buf *bp;
+	int error;
+
+	KASSERT(rw == B_READ || rw == B_WRITE);
+	bp = bio_rawbuf(devvp, blkno, data, len);
+	bp->b_flags |= rw;
+	bio_strategy(bp);
+	error = biowait(bp);
+	*residp = bp->b_resid;
+	bio_rawfree(bp);
+	return error;
+}
+
 /*
  * Start the I/O of a chain of BUSY cached buffers of one device, linked
  * through b_cluster, contiguous, each already marked (B_READ or B_WRITE,
@@ -887,12 +904,7 @@ bio_read_direct(struct vnode *vp, daddr_t blkno, size_t bsize, void *data,
 	bcache_stats.bs_direct++;
 	mutex_exit(&bcache_lock);
 
-	bp = bio_rawbuf(vp, blkno, data, len);
-	bp->b_flags |= B_READ;
-	bio_strategy(bp);
-	error = biowait(bp);
-	resid = bp->b_resid;
-	bio_rawfree(bp);
+	error = bio_rawio(vp, blkno, data, len, B_READ, &resid);
 	if (error == 0 && resid != 0)
 		error = EIO;
 	if (error != 0)
@@ -930,7 +942,7 @@ int
 bio_write_direct(struct vnode *vp, daddr_t blkno, size_t bsize,
     const void *data, size_t len)
 {
-	struct buf *bp, *dead;
+	struct buf *dead;
 	size_t resid;
 	int error;
 
@@ -943,12 +955,8 @@ bio_write_direct(struct vnode *vp, daddr_t blkno, size_t bsize,
 	mutex_exit(&bcache_lock);
 	bio_free_list(dead);
 
-	bp = bio_rawbuf(vp, blkno, (void *)(uintptr_t)data, len);
-	bp->b_flags |= B_WRITE;
-	bio_strategy(bp);
-	error = biowait(bp);
-	resid = bp->b_resid;
-	bio_rawfree(bp);
+	error = bio_rawio(vp, blkno, (void *)(uintptr_t)data, len, B_WRITE,
+	    &resid);
 	if (error == 0 && resid != 0)
 		error = EIO;
 

@@ -244,7 +244,6 @@ spec_rawrw(struct vnode *devvp, struct uio *uio)
 	uint64_t size, off;
 	unsigned secsize;
 	size_t len, resid;
-	struct buf *bp;
 	char *data;
 	int error = 0;
 
@@ -272,12 +271,8 @@ spec_rawrw(struct vnode *devvp, struct uio *uio)
 		error = bio_purge_range(devvp, off, off + len);
 		if (error != 0)
 			break;
-		bp = bio_rawbuf(devvp, (daddr_t)(off >> DEV_BSHIFT), data, len);
-		bp->b_flags |= uio->uio_rw == UIO_READ ? B_READ : B_WRITE;
-		bio_strategy(bp);
-		error = biowait(bp);
-		resid = bp->b_resid;
-		bio_rawfree(bp);
+		error = bio_rawio(devvp, (daddr_t)(off >> DEV_BSHIFT), data,
+		    len, uio->uio_rw == UIO_READ ? B_READ : B_WRITE, &resid);
 		if (error != 0)
 			break;
 		if (uio->uio_rw == UIO_READ) {

@@ -114,15 +114,15 @@ def reconnect(addr, port, lport):
             s = socket.socket()
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.settimeout(TMO)
-            s.bind(("0.0.0.0", lport))
             try:
+                s.bind(("0.0.0.0", lport))
                 s.connect((addr, port))
                 break
             except OSError as e:
                 # Our own side may still hold the old connection
-                # (LAST_ACK) for a moment.
+                # (LAST_ACK) for a moment: bind or connect says so.
                 s.close()
-                if e.errno != errno.EADDRNOTAVAIL:
+                if e.errno not in (errno.EADDRNOTAVAIL, errno.EADDRINUSE):
                     raise
                 time.sleep(0.01)
         dt = time.time() - t0
