@@ -12,6 +12,15 @@
  * that compares rump_kmem_inuse() sees only objects still in use.  The
  * pagedaemon empties the caches through a reclaimer.
  *
+ * A pool made with pool_create_ctor() caches constructed objects: the
+ * constructor runs when an object first comes from the host and the
+ * destructor only when it goes back, so what the constructor set up (a
+ * vnode's locks, each a host object) survives any number of get/put
+ * rounds.  Such a pool keeps its cache in an array, not in a list
+ * threaded through the objects, so no byte of a cached object is
+ * touched, and its cache size is the caller's: a file system that frees
+ * vnodes in batches wants the whole batch back.
+ *
  * Locking: [I] immutable after pool_create, [a] atomic, [p] pr_lock,
  * [P] pools_lock.  Lock order: pools_lock > pr_lock.
  */
@@ -30,11 +39,14 @@ struct pool_item {
 struct pool {
 	kmutex_t pr_lock;
 	struct pool_item *pr_free;     /* [p] cached free objects */
+	void **pr_stack;               /* [p] same, constructed (pr_ctor) */
 	unsigned pr_nfree;             /* [p] their number */
 	unsigned pr_maxfree;           /* [I] cache size */
 	size_t pr_size;                /* [I] object size, rounded up */
 	size_t pr_align;               /* [I] 0: host default */
 	uint64_t pr_nout;              /* [a] objects handed out */
+	void (*pr_ctor)(void *);       /* [I] NULL for a plain pool */
+	void (*pr_dtor)(void *);       /* [I] */
 	char pr_name[16];              /* [I] */
 	struct pool *pr_next;          /* [P] all pools */
 };
@@ -47,8 +59,9 @@ static struct kmem_reclaimer pool_reclaimer;
  * Create a pool of objects of size bytes aligned to align (a power of
  * two, 0 for the default of 16).  name is copied.  Never fails.
  */
-pool_t
-pool_create(size_t size, size_t align, const char *name)
+static pool_t
+pool_create_common(size_t size, size_t align, const char *name,
+    unsigned maxfree, void (*ctor)(void *), void (*dtor)(void *))
 {
 	struct pool *pp;
 
@@ -61,7 +74,13 @@ pool_create(size_t size, size_t align, const char *name)
 	size = roundup(MAX(size, sizeof(struct pool_item)), 16);
 	pp->pr_size = size;
 	pp->pr_align = align;
-	pp->pr_maxfree = MAX(POOL_CACHE_MIN, POOL_CACHE_BYTES / size);
+	pp->pr_maxfree = maxfree != 0 ? maxfree :
+	    MAX(POOL_CACHE_MIN, POOL_CACHE_BYTES / size);
+	pp->pr_ctor = ctor;
+	pp->pr_dtor = dtor;
+	if (ctor != NULL)
+		pp->pr_stack = kmem_alloc(pp->pr_maxfree * sizeof(void *),
+		    KM_SLEEP);
 	strlcpy(pp->pr_name, name, sizeof(pp->pr_name));
 	mutex_init(&pp->pr_lock, MUTEX_SPIN, pp->pr_name);
 
@@ -72,13 +91,54 @@ pool_create(size_t size, size_t align, const char *name)
 	return pp;
 }
 
+pool_t
+pool_create(size_t size, size_t align, const char *name)
+{
+	return pool_create_common(size, align, name, 0, NULL, NULL);
+}
+
+/*
+ * A pool of constructed objects: ctor(obj) when an object comes from the
+ * host, dtor(obj) before it goes back; up to maxcache of them (0 for the
+ * default) are kept constructed while free.
+ */
+pool_t
+pool_create_ctor(size_t size, size_t align, const char *name,
+    unsigned maxcache, void (*ctor)(void *), void (*dtor)(void *))
+{
+	KASSERT(ctor != NULL && dtor != NULL);
+	return pool_create_common(size, align, name, maxcache, ctor, dtor);
+}
+
+/* Give an object that left the cache back to the host. */
+static void
+pool_release(struct pool *pp, void *obj)
+{
+	if (pp->pr_dtor != NULL)
+		pp->pr_dtor(obj);
+	rumpuser_free(obj, pp->pr_size);
+}
+
 /* Give every cached object of pp back to the host. */
 static void
 pool_drain(struct pool *pp)
 {
 	struct pool_item *pi, *next;
+	void *obj;
 
 	mutex_enter(&pp->pr_lock);
+	if (pp->pr_ctor != NULL) {
+		/* One at a time: the destructor must not run under a
+		 * spin mutex (it gives host objects back). */
+		while (pp->pr_nfree > 0) {
+			obj = pp->pr_stack[--pp->pr_nfree];
+			mutex_exit(&pp->pr_lock);
+			pool_release(pp, obj);
+			mutex_enter(&pp->pr_lock);
+		}
+		mutex_exit(&pp->pr_lock);
+		return;
+	}
 	pi = pp->pr_free;
 	pp->pr_free = NULL;
 	pp->pr_nfree = 0;
@@ -109,12 +169,15 @@ pool_destroy(pool_t pp)
 	mutex_exit(&pools_lock);
 	pool_drain(pp);
 	mutex_destroy(&pp->pr_lock);
+	if (pp->pr_stack != NULL)
+		kmem_free(pp->pr_stack, pp->pr_maxfree * sizeof(void *));
 	kmem_free(pp, sizeof(*pp));
 }
 
 /*
- * Get an object (contents undefined).  KM_SLEEP never returns NULL;
- * KM_NOSLEEP returns NULL when the memory limit or the host says no.
+ * Get an object (contents undefined, but constructed in a pool made by
+ * pool_create_ctor()).  KM_SLEEP never returns NULL; KM_NOSLEEP returns
+ * NULL when the memory limit or the host says no.
  */
 void *
 pool_get(pool_t pp, int kmflags)
@@ -126,8 +189,9 @@ pool_get(pool_t pp, int kmflags)
 	if (kmem_reserve(pp->pr_size, kmflags) != 0)
 		return NULL;
 	mutex_enter(&pp->pr_lock);
-	pi = pp->pr_free;
-	if (pi != NULL) {
+	if (pp->pr_ctor != NULL) {
+		pi = pp->pr_nfree > 0 ? pp->pr_stack[--pp->pr_nfree] : NULL;
+	} else if ((pi = pp->pr_free) != NULL) {
 		pp->pr_free = pi->pi_next;
 		pp->pr_nfree--;
 	}
@@ -144,6 +208,8 @@ pool_get(pool_t pp, int kmflags)
 			kmem_host_exhausted(pp->pr_name, pp->pr_size, tries);
 		}
 		pi = mem;
+		if (pp->pr_ctor != NULL)
+			pp->pr_ctor(pi);
 	}
 	atomic_inc(&pp->pr_nout);
 	return pi;
@@ -161,7 +227,12 @@ pool_put(pool_t pp, void *obj)
 	KASSERTMSG(nout != UINT64_MAX, "pool_put: pool \"%s\": more objects "
 	    "put than taken", pp->pr_name);
 	mutex_enter(&pp->pr_lock);
-	if (pp->pr_nfree < pp->pr_maxfree) {
+	if (pp->pr_ctor != NULL) {
+		if (pp->pr_nfree < pp->pr_maxfree) {
+			pp->pr_stack[pp->pr_nfree++] = obj;
+			pi = NULL;
+		}
+	} else if (pp->pr_nfree < pp->pr_maxfree) {
 		pi->pi_next = pp->pr_free;
 		pp->pr_free = pi;
 		pp->pr_nfree++;
@@ -169,7 +240,7 @@ pool_put(pool_t pp, void *obj)
 	}
 	mutex_exit(&pp->pr_lock);
 	if (pi != NULL)
-		rumpuser_free(pi, pp->pr_size);
+		pool_release(pp, pi);
 	kmem_unreserve(pp->pr_size);
 }
 

@@ -62,6 +62,9 @@ void kmem_reclaim_wait(void);
 struct pool;
 typedef struct pool *pool_t;
 pool_t pool_create(size_t size, size_t align, const char *name);
+/* Constructed objects: see kern_pool.c.  maxcache 0: the default. */
+pool_t pool_create_ctor(size_t size, size_t align, const char *name,
+    unsigned maxcache, void (*ctor)(void *), void (*dtor)(void *));
 void pool_destroy(pool_t pp);
 void *pool_get(pool_t pp, int kmflags);
 void pool_put(pool_t pp, void *obj);

@@ -44,7 +44,8 @@ struct fileops {
 enum dtype { DTYPE_VNODE = 1, DTYPE_PIPE, DTYPE_SOCKET };
 
 struct file {
-	kmutex_t f_lock;
+	kmutex_t f_lock;                   /* kept across reuse (vfs_file.c) */
+	/* Zeroed for each new file: everything from here on. */
 	unsigned f_count;                  /* [a] references */
 	int f_flag;                        /* [f] FREAD|FWRITE|O_APPEND|O_NONBLOCK.. */
 	enum dtype f_type;                 /* [I] */
@@ -59,6 +60,7 @@ struct file {
 #define FFLAGS(oflags) (((oflags) & ~O_ACCMODE) | (((oflags) + 1) & O_ACCMODE))
 #define OFLAGS(fflags) (((fflags) & ~O_ACCMODE) | (((fflags) - 1) & O_ACCMODE))
 
+void file_subsys_init(void);            /* at VFS init */
 /* Allocate a file with one reference; fp->f_cred holds the caller's. */
 int file_alloc(struct file **fpp);
 void file_hold(struct file *fp);

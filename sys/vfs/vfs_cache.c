@@ -41,11 +41,13 @@ static kmutex_t nc_lock;
 static struct namecache *nc_hash[NC_HASHSIZE]; /* [n] */
 static struct namecache nc_age;        /* [n] list sentinel, oldest first */
 static unsigned nc_count;              /* [n] */
+static pool_t nc_pool;                 /* [I] entries */
 
 void
 cache_init(void)
 {
 	mutex_init(&nc_lock, MUTEX_DEFAULT, "namecache");
+	nc_pool = pool_create(sizeof(struct namecache), 0, "namecache");
 	nc_age.nc_lnext = nc_age.nc_lprev = &nc_age;
 }
 
@@ -83,7 +85,7 @@ nc_free(struct namecache *nc)
 	nc->nc_lprev->nc_lnext = nc->nc_lnext;
 	nc->nc_lnext->nc_lprev = nc->nc_lprev;
 	nc_count--;
-	kmem_free(nc, sizeof(*nc));
+	pool_put(nc_pool, nc);
 }
 
 int
@@ -124,7 +126,7 @@ cache_enter(struct vnode *dvp, struct vnode *vp, const char *name,
 
 	if (len > NC_NAMELEN)
 		return;
-	nc = kmem_alloc(sizeof(*nc), KM_SLEEP);
+	nc = pool_get(nc_pool, KM_SLEEP);
 	hash = nc_hashof(dvp, name, len);
 	mutex_enter(&nc_lock);
 	onc = nc_find(dvp, name, len, hash);

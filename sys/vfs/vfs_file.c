@@ -25,6 +25,31 @@
 
 /* Files in existence, for leak checks and debugging. */
 static unsigned nfiles;                    /* [a] */
+static pool_t file_pool;                   /* [I] constructed files */
+
+/* The lock is a host object: kept constructed while a file is cached. */
+static void
+file_ctor(void *obj)
+{
+	struct file *fp = obj;
+
+	mutex_init(&fp->f_lock, MUTEX_DEFAULT, "file");
+}
+
+static void
+file_dtor(void *obj)
+{
+	struct file *fp = obj;
+
+	mutex_destroy(&fp->f_lock);
+}
+
+void
+file_subsys_init(void)
+{
+	file_pool = pool_create_ctor(sizeof(struct file), 0, "file", 0,
+	    file_ctor, file_dtor);
+}
 
 /*
  * Allocate a file with one reference and the caller's credentials.
@@ -36,8 +61,9 @@ file_alloc(struct file **fpp)
 {
 	struct file *fp;
 
-	fp = kmem_zalloc(sizeof(*fp), KM_SLEEP);
-	mutex_init(&fp->f_lock, MUTEX_DEFAULT, "file");
+	fp = pool_get(file_pool, KM_SLEEP);
+	memset(&fp->f_count, 0,
+	    sizeof(*fp) - offsetof(struct file, f_count));
 	fp->f_count = 1;
 	fp->f_cred = kauth_cred_get();
 	kauth_cred_hold(fp->f_cred);
@@ -71,7 +97,6 @@ file_rele(struct file *fp)
 	if (fp->f_ops != NULL && fp->f_ops->fo_close != NULL)
 		(void)fp->f_ops->fo_close(fp);
 	kauth_cred_free(fp->f_cred);
-	mutex_destroy(&fp->f_lock);
-	kmem_free(fp, sizeof(*fp));
+	pool_put(file_pool, fp);
 	atomic_dec(&nfiles);
 }

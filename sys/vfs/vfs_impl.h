@@ -66,6 +66,7 @@ struct nameidata {
 };
 void namei_init(struct nameidata *nd, int dirfd, const char *path,
     enum nameiop op, int flags);
+void namei_subsys_init(void);          /* at VFS init */
 /* 0 or errno; on error nothing is held (namei_done is still allowed). */
 int namei(struct nameidata *nd);
 /* Release what namei left: unlock and release ni_dvp, release ni_vp. */

@@ -25,6 +25,7 @@
 #include "vfs/vnode.h"
 #include "vfs/mount.h"
 #include "vfs/vfs_impl.h"
+#include "vfs/file.h"
 
 extern const struct syscall_package vfs_syscalls[];
 
@@ -196,6 +197,8 @@ RUMP_COMPONENT(RUMP_COMPONENT_VFS)
 	vcache_init(vfs_nvnodes());
 	vdrain_start();
 	cache_init();
+	namei_subsys_init();
+	file_subsys_init();
 	vfs_mount_init();
 	error = vfs_register(&rootfs_vfsops);
 	if (error != 0)

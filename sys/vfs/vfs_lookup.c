@@ -32,6 +32,15 @@
 #include "vfs/file.h"
 #include "vfs/vfs_impl.h"
 
+/* Path buffers (PATH_MAX): too big for the host's small-object caches. */
+static pool_t namei_pool;              /* [I] */
+
+void
+namei_subsys_init(void)
+{
+	namei_pool = pool_create(PATH_MAX, 0, "namei");
+}
+
 void
 namei_init(struct nameidata *nd, int dirfd, const char *path,
     enum nameiop op, int flags)
@@ -58,11 +67,11 @@ namei_done(struct nameidata *nd)
 		nd->ni_vp = NULL;
 	}
 	if (nd->ni_buf != NULL) {
-		kmem_free(nd->ni_buf, PATH_MAX);
+		pool_put(namei_pool, nd->ni_buf);
 		nd->ni_buf = NULL;
 	}
 	if (nd->ni_linkbuf != NULL) {
-		kmem_free(nd->ni_linkbuf, PATH_MAX);
+		pool_put(namei_pool, nd->ni_linkbuf);
 		nd->ni_linkbuf = NULL;
 	}
 }
@@ -130,7 +139,7 @@ namei_copypath(struct nameidata *nd)
 	size_t len;
 	int error;
 
-	nd->ni_buf = kmem_alloc(PATH_MAX, KM_SLEEP);
+	nd->ni_buf = pool_get(namei_pool, KM_SLEEP);
 	if (nd->ni_flags & NI_SYSSPACE) {
 		if (nd->ni_path == NULL)
 			return EFAULT;
@@ -152,7 +161,7 @@ namei_splicelink(struct nameidata *nd, struct vnode *vp, const char *rest)
 	int error;
 
 	if (nd->ni_linkbuf == NULL)
-		nd->ni_linkbuf = kmem_alloc(PATH_MAX, KM_SLEEP);
+		nd->ni_linkbuf = pool_get(namei_pool, KM_SLEEP);
 	iov.iov_base = nd->ni_linkbuf;
 	iov.iov_len = PATH_MAX;
 	uio.uio_iov = &iov;
@@ -195,6 +204,14 @@ namei_lookupone(struct vnode *dvp, struct componentname *cnp,
 	}
 	error = VOP_LOOKUP(dvp, vpp, cnp);
 	if (cnp->cn_flags & CN_ISDOTDOT)
+		return error;
+	/*
+	 * A last component about to change is not worth an entry: a name
+	 * about to be created (the negative entry would be removed at
+	 * once), removed, or renamed.
+	 */
+	if (cnp->cn_nameiop == DELETE || cnp->cn_nameiop == RENAME ||
+	    (cnp->cn_nameiop == CREATE && error == ENOENT))
 		return error;
 	if (error == 0)
 		cache_enter(dvp, *vpp, cnp->cn_nameptr, cnp->cn_namelen);

@@ -58,6 +58,7 @@ static struct vnode vcache_lru;        /* [vcache_lock] sentinel */
 static unsigned vcache_maxvnodes;      /* [I] */
 unsigned vcache_numvnodes;             /* [a] */
 static kcondvar_t vdrain_cv;           /* [vcache_lock] work for vdrain */
+static pool_t vnode_pool;              /* [I] constructed vnodes */
 static bool vdrain_running;            /* [I] after vdrain_start() */
 
 /*
@@ -99,6 +100,31 @@ static const struct vnodeops dead_vnodeops = {
 	.vop_readdir = dead_readdir,
 };
 
+/*
+ * A vnode's locks are host objects; the pool keeps them constructed
+ * while a freed vnode waits for reuse, so a vnode costs no host
+ * allocation in the steady state of files coming and going.
+ */
+static void
+vnode_ctor(void *obj)
+{
+	struct vnode *vp = obj;
+
+	mutex_init(&vp->v_interlock, MUTEX_DEFAULT, "vinterlock");
+	rw_init(&vp->v_lock, "vnlock");
+	cv_init(&vp->v_cv, "vnode");
+}
+
+static void
+vnode_dtor(void *obj)
+{
+	struct vnode *vp = obj;
+
+	mutex_destroy(&vp->v_interlock);
+	rw_destroy(&vp->v_lock);
+	cv_destroy(&vp->v_cv);
+}
+
 void
 vcache_init(unsigned maxvnodes)
 {
@@ -109,6 +135,10 @@ vcache_init(unsigned maxvnodes)
 	vcache_maxvnodes = maxvnodes < 16 ? 16 : maxvnodes;
 	/* vdrain works in batches of 1/16 of the bound, not vnode by vnode. */
 	vcache_lowat = vcache_maxvnodes - vcache_maxvnodes / 16;
+	/* A vdrain batch fits in the pool's cache, up to a bound. */
+	vnode_pool = pool_create_ctor(sizeof(struct vnode), 0, "vnode",
+	    MIN(MAX(vcache_maxvnodes / 16, 64), 4096), vnode_ctor,
+	    vnode_dtor);
 	/* At most about two vnodes a bucket when the cache is full. */
 	vcache_maxbuckets = 1024;
 	while (vcache_maxbuckets < vcache_maxvnodes / 2 &&
@@ -171,11 +201,9 @@ vnode_free(struct vnode *vp)
 	KASSERT(vp->v_state == VS_RECLAIMED);
 	KASSERT(vp->v_usecount == 0);
 	KASSERT(vp->v_lrunext == NULL);
-	mutex_destroy(&vp->v_interlock);
-	rw_destroy(&vp->v_lock);
-	cv_destroy(&vp->v_cv);
-	kmem_free((void *)vp->v_key, vp->v_keylen);
-	kmem_free(vp, sizeof(*vp));
+	if (vp->v_key != vp->v_keybuf)
+		kmem_free((void *)vp->v_key, vp->v_keylen);
+	pool_put(vnode_pool, vp);
 	atomic_dec(&vcache_numvnodes);
 }
 
@@ -294,12 +322,12 @@ vnode_alloc(struct mount *mp, const void *key, size_t keylen, uint32_t hash)
 	struct vnode *vp;
 	void *k;
 
-	vp = kmem_zalloc(sizeof(*vp), KM_SLEEP);
-	k = kmem_alloc(keylen, KM_SLEEP);
+	vp = pool_get(vnode_pool, KM_SLEEP);
+	memset(&vp->v_usecount, 0,
+	    sizeof(*vp) - offsetof(struct vnode, v_usecount));
+	k = keylen <= sizeof(vp->v_keybuf) ? vp->v_keybuf :
+	    kmem_alloc(keylen, KM_SLEEP);
 	memcpy(k, key, keylen);
-	mutex_init(&vp->v_interlock, MUTEX_DEFAULT, "vinterlock");
-	rw_init(&vp->v_lock, "vnlock");
-	cv_init(&vp->v_cv, "vnode");
 	vp->v_state = VS_LOADING;
 	vp->v_usecount = 1;
 	vp->v_type = VNON;
@@ -316,23 +344,34 @@ vcache_get(struct mount *mp, const void *key, size_t keylen,
     struct vnode **vpp)
 {
 	uint32_t hash = vcache_hashkey(mp, key, keylen);
-	struct vnode *vp, *nvp;
+	struct vnode *vp, *nvp = NULL;
 	int error;
 
-	nvp = vnode_alloc(mp, key, keylen, hash);
+	/*
+	 * Look first, allocate only on a miss: most calls find the vnode.
+	 * The allocation may sleep, so it is made without the cache lock,
+	 * and the lookup is repeated after it.
+	 */
 	for (;;) {
 		mutex_enter(&vcache_lock);
 		vp = vcache_find(mp, key, keylen, hash);
-		if (vp == NULL)
-			break;
+		if (vp == NULL) {
+			if (nvp != NULL)
+				break;
+			mutex_exit(&vcache_lock);
+			nvp = vnode_alloc(mp, key, keylen, hash);
+			continue;
+		}
 		vcache_ref_locked(vp);
 		mutex_exit(&vcache_lock);
 		if (vnode_wait_active(vp) == 0) {
-			/* Someone else had it: our new vnode is not needed. */
-			nvp->v_state = VS_RECLAIMED;
-			nvp->v_usecount = 0;
-			atomic_inc(&vcache_numvnodes);
-			vnode_free(nvp);
+			/* Someone else had it: a new vnode is not needed. */
+			if (nvp != NULL) {
+				nvp->v_state = VS_RECLAIMED;
+				nvp->v_usecount = 0;
+				atomic_inc(&vcache_numvnodes);
+				vnode_free(nvp);
+			}
 			*vpp = vp;
 			return 0;
 		}

@@ -40,10 +40,14 @@ enum vstate {
 };
 
 struct vnode {
+	/* Constructed once per allocation from the host (vfs_vnode.c's
+	 * pool): kept across reuse, so they come first. */
 	kmutex_t v_interlock;              /* protects [v] */
+	krwlock_t v_lock;                  /* the vnode lock */
+	kcondvar_t v_cv;                   /* [v] state changes */
+	/* Zeroed for each new vnode: everything from here on. */
 	unsigned v_usecount;               /* [a,v] references */
 	enum vstate v_state;               /* [v] */
-	krwlock_t v_lock;                  /* the vnode lock */
 	enum vtype v_type;                 /* [I] */
 	struct mount *v_mount;             /* [I] file system it belongs to */
 	const struct vnodeops *v_op;       /* [I] */
@@ -51,13 +55,13 @@ struct vnode {
 	struct mount *v_mountedhere;       /* [m] mount covering this vnode */
 	off_t v_size;                      /* [L] file size, for the VFS */
 	void *v_lockf;                     /* [v] record locks (vfs_lockf.c) */
-	kcondvar_t v_cv;                   /* [v] state changes */
 	/* vcache bookkeeping */
 	struct vnode *v_hashnext;          /* [c] */
 	struct vnode *v_lrunext, *v_lruprev; /* [c] unused-vnode LRU */
 	uint32_t v_keyhash;                /* [I] */
 	const void *v_key;                 /* [I] file system's cache key */
 	size_t v_keylen;                   /* [I] */
+	char v_keybuf[16];                 /* [I] v_key when it fits */
 };
 
 /* Lock helpers (vfs_vnode.c).  LK_SHARED / LK_EXCLUSIVE, LK_NOWAIT. */

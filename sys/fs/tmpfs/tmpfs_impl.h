@@ -26,6 +26,7 @@
 #define _FS_TMPFS_TMPFS_IMPL_H_
 
 #include "kern/kern.h"
+#include "kern/kmem.h"
 #include "kern/lock.h"
 #include "vfs/vnode.h"
 #include "vfs/mount.h"
@@ -86,7 +87,11 @@ struct tmpfs_radix {
 	uint64_t tr_npages;                /* [L] data pages held */
 };
 
+extern pool_t tmpfs_node_pool;        /* [I] nodes (tmpfs_vfsops.c) */
+
 struct tmpfs_node {
+	kmutex_t tn_lock;                  /* kept across reuse (the pool) */
+	/* Zeroed for each new node: everything from here on. */
 	struct tmpfs_node *tn_self;        /* [I] this node: the vcache key */
 	struct tmpfs_mount *tn_tmp;        /* [I] */
 	enum vtype tn_type;                /* [I] */
@@ -94,7 +99,6 @@ struct tmpfs_node {
 	uint64_t tn_gen;                   /* [I] generation number */
 	dev_t tn_rdev;                     /* [I] devices */
 
-	kmutex_t tn_lock;
 	struct vnode *tn_vnode;            /* [n] attached vnode, or NULL */
 	struct rump_timespec tn_atime;     /* [n] */
 

@@ -42,13 +42,15 @@ tmpfs_node_alloc(struct tmpfs_mount *tmp, enum vtype type, mode_t mode,
 	tmp->tm_nodes_cnt++;
 	mutex_exit(&tmp->tm_lock);
 
-	node = kmem_zalloc(sizeof(*node), KM_NOSLEEP);
+	node = pool_get(tmpfs_node_pool, KM_NOSLEEP);
 	if (node == NULL) {
 		mutex_enter(&tmp->tm_lock);
 		tmp->tm_nodes_cnt--;
 		mutex_exit(&tmp->tm_lock);
 		return ENOSPC;
 	}
+	memset(&node->tn_self, 0,
+	    sizeof(*node) - offsetof(struct tmpfs_node, tn_self));
 	node->tn_self = node;
 	node->tn_tmp = tmp;
 	node->tn_type = type;
@@ -56,14 +58,12 @@ tmpfs_node_alloc(struct tmpfs_mount *tmp, enum vtype type, mode_t mode,
 	node->tn_mode = mode & ~S_IFMT;
 	node->tn_uid = uid;
 	node->tn_gid = gid;
-	mutex_init(&node->tn_lock, MUTEX_DEFAULT, "tmpfsnode");
 	tmpfs_now(&now);
 	node->tn_atime = node->tn_mtime = node->tn_ctime = now;
 	node->tn_birthtime = now;
 
 	if (type == VDIR && tmpfs_dir_init(node, NULL) != 0) {
-		mutex_destroy(&node->tn_lock);
-		kmem_free(node, sizeof(*node));
+		pool_put(tmpfs_node_pool, node);
 		mutex_enter(&tmp->tm_lock);
 		tmp->tm_nodes_cnt--;
 		mutex_exit(&tmp->tm_lock);
@@ -123,8 +123,7 @@ tmpfs_node_free(struct tmpfs_node *node)
 	tmp->tm_nodes_cnt--;
 	mutex_exit(&tmp->tm_lock);
 
-	mutex_destroy(&node->tn_lock);
-	kmem_free(node, sizeof(*node));
+	pool_put(tmpfs_node_pool, node);
 }
 
 /*

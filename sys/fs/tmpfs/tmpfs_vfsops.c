@@ -321,7 +321,28 @@ struct vfsops tmpfs_vfsops = {
 	.vfs_remount = tmpfs_remount,
 };
 
+/* A node's lock is a host object: kept constructed while it is cached. */
+static void
+tmpfs_node_ctor(void *obj)
+{
+	struct tmpfs_node *node = obj;
+
+	mutex_init(&node->tn_lock, MUTEX_DEFAULT, "tmpfsnode");
+}
+
+static void
+tmpfs_node_dtor(void *obj)
+{
+	struct tmpfs_node *node = obj;
+
+	mutex_destroy(&node->tn_lock);
+}
+
+pool_t tmpfs_node_pool;
+
 RUMP_COMPONENT(RUMP_COMPONENT_FS)
 {
+	tmpfs_node_pool = pool_create_ctor(sizeof(struct tmpfs_node), 0,
+	    "tmpfsnode", 0, tmpfs_node_ctor, tmpfs_node_dtor);
 	return vfs_register(&tmpfs_vfsops);
 }
