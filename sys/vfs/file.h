@@ -45,6 +45,8 @@ enum dtype { DTYPE_VNODE = 1, DTYPE_PIPE, DTYPE_SOCKET };
 
 struct file {
 	kmutex_t f_lock;                   /* kept across reuse (vfs_file.c) */
+	kmutex_t f_poslock;                /* held across a transfer at the
+					      offset (file_poslock) */
 	/* Zeroed for each new file: everything from here on. */
 	unsigned f_count;                  /* [a] references */
 	int f_flag;                        /* [f] FREAD|FWRITE|O_APPEND|O_NONBLOCK.. */
@@ -65,6 +67,14 @@ void file_subsys_init(void);            /* at VFS init */
 int file_alloc(struct file **fpp);
 void file_hold(struct file *fp);
 void file_rele(struct file *fp);       /* fo_close at the last reference */
+/*
+ * Serialize the calls that use and advance a regular file's or a
+ * directory's offset (read, write, getdents, lseek), so two of them on
+ * one open file never see the same offset.  Taken before the vnode lock.
+ * Returns whether it locked (not for pipes, sockets, fifos, devices).
+ */
+bool file_poslock(struct file *fp);
+void file_posunlock(struct file *fp, bool locked);
 
 /*
  * Descriptor tables.  Functions act on curproc's table unless they take

@@ -37,6 +37,7 @@ dofileio(int fd, enum uio_rw rw, struct rump_iovec *kiov, int iovcnt,
 	struct uio uio;
 	size_t total = 0;
 	off_t off;
+	bool locked;
 	int i, error;
 
 	for (i = 0; i < iovcnt; i++) {
@@ -72,12 +73,15 @@ dofileio(int fd, enum uio_rw rw, struct rump_iovec *kiov, int iovcnt,
 		else
 			error = fp->f_ops->fo_write(fp, &off, &uio, fp->f_cred,
 			    0);
-	} else if (rw == UIO_READ) {
-		error = fp->f_ops->fo_read(fp, &fp->f_offset, &uio,
-		    fp->f_cred, FOF_UPDATE_OFFSET);
 	} else {
-		error = fp->f_ops->fo_write(fp, &fp->f_offset, &uio,
-		    fp->f_cred, FOF_UPDATE_OFFSET);
+		locked = file_poslock(fp);
+		if (rw == UIO_READ)
+			error = fp->f_ops->fo_read(fp, &fp->f_offset, &uio,
+			    fp->f_cred, FOF_UPDATE_OFFSET);
+		else
+			error = fp->f_ops->fo_write(fp, &fp->f_offset, &uio,
+			    fp->f_cred, FOF_UPDATE_OFFSET);
+		file_posunlock(fp, locked);
 	}
 	if (error != 0 && uio.uio_resid != total)
 		error = 0;
@@ -191,16 +195,20 @@ sys_lseek(struct lwp *l, const struct sys_lseek_args *uap, register_t *retval)
 {
 	struct file *fp;
 	off_t newoff;
+	bool locked;
 	int error;
 
 	fp = fd_getfile(uap->fd);
 	if (fp == NULL)
 		return EBADF;
-	if (fp->f_ops->fo_seek == NULL)
+	if (fp->f_ops->fo_seek == NULL) {
 		error = ESPIPE;
-	else
+	} else {
+		locked = file_poslock(fp);
 		error = fp->f_ops->fo_seek(fp, uap->offset, uap->whence,
 		    &newoff);
+		file_posunlock(fp, locked);
+	}
 	if (error == 0)
 		retval[0] = newoff;
 	fd_putfile(fp);

@@ -21,6 +21,7 @@
 #include "kern/kern.h"
 #include "kern/kmem.h"
 #include "kern/lwp.h"
+#include "vfs/vnode.h"
 #include "vfs/file.h"
 
 /* Files in existence, for leak checks and debugging. */
@@ -34,6 +35,7 @@ file_ctor(void *obj)
 	struct file *fp = obj;
 
 	mutex_init(&fp->f_lock, MUTEX_DEFAULT, "file");
+	mutex_init(&fp->f_poslock, MUTEX_DEFAULT, "filepos");
 }
 
 static void
@@ -42,6 +44,7 @@ file_dtor(void *obj)
 	struct file *fp = obj;
 
 	mutex_destroy(&fp->f_lock);
+	mutex_destroy(&fp->f_poslock);
 }
 
 void
@@ -70,6 +73,27 @@ file_alloc(struct file **fpp)
 	atomic_inc(&nfiles);
 	*fpp = fp;
 	return 0;
+}
+
+bool
+file_poslock(struct file *fp)
+{
+	struct vnode *vp;
+
+	if (fp->f_type != DTYPE_VNODE)
+		return false;
+	vp = fp->f_data;
+	if (vp->v_type != VREG && vp->v_type != VDIR)
+		return false;
+	mutex_enter(&fp->f_poslock);
+	return true;
+}
+
+void
+file_posunlock(struct file *fp, bool locked)
+{
+	if (locked)
+		mutex_exit(&fp->f_poslock);
 }
 
 /* Take another reference; the caller already holds one. */

@@ -34,6 +34,7 @@ sys_getdents64(struct lwp *l, const struct sys_getdents64_args *uap,
 	};
 	struct vnode *vp;
 	struct file *fp;
+	bool locked;
 	int error, eof = 0;
 
 	fp = fd_getfile(uap->fd);
@@ -48,9 +49,12 @@ sys_getdents64(struct lwp *l, const struct sys_getdents64_args *uap,
 		error = EINVAL;
 		goto out;
 	}
+	locked = file_poslock(fp);
 	error = vn_lock(vp, LK_SHARED);
-	if (error != 0)
+	if (error != 0) {
+		file_posunlock(fp, locked);
 		goto out;
+	}
 	mutex_enter(&fp->f_lock);
 	uio.uio_offset = fp->f_offset;
 	mutex_exit(&fp->f_lock);
@@ -61,6 +65,7 @@ sys_getdents64(struct lwp *l, const struct sys_getdents64_args *uap,
 		mutex_exit(&fp->f_lock);
 	}
 	vn_unlock(vp);
+	file_posunlock(fp, locked);
 	if (error == 0 && uio.uio_resid == uap->count && !eof)
 		error = EINVAL;	/* the next entry does not fit */
 	if (error == 0)

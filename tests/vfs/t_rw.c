@@ -2,8 +2,10 @@
 /*
  * t_rw.c: moving data through descriptors: read, write, readv, writev,
  * pread64, pwrite64, preadv, pwritev and lseek (SEEK_DATA/SEEK_HOLE too),
- * O_APPEND, the access mode checks, bad addresses and counts, EISDIR, and
- * concurrent appends.  Runs on the tmpfs root.
+ * O_APPEND, the access mode checks, bad addresses and counts, EISDIR,
+ * concurrent appends, and reads and writes by several threads through one
+ * open file (each byte once: the offset is not shared out twice).  Runs
+ * on the tmpfs root.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -12,6 +14,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -296,6 +299,94 @@ Test(rw, concurrent_appends)
 		cr_assert_eq(rump_sys_read(fd, rec, RECLEN), RECLEN);
 		for (j = 1; j < RECLEN; j++)
 			cr_assert_eq(rec[j], rec[0], "record %d torn", i);
+	}
+}
+
+/*
+ * Threads reading one open file 4 bytes at a time: every record is read
+ * by exactly one of them.  Without the offset lock two reads taking the
+ * vnode lock shared see the same offset and return the same record.
+ */
+#define NSHARED 20000
+#define NREADERS 4
+
+static void *
+shared_reader(void *arg)
+{
+	static unsigned char seen[NSHARED];
+	int fd = (int)(intptr_t)arg;
+	uint32_t v;
+	ssize_t n;
+
+	while ((n = rump_sys_read(fd, &v, sizeof(v))) == sizeof(v)) {
+		if (v >= NSHARED ||
+		    __atomic_exchange_n(&seen[v], 1, __ATOMIC_RELAXED) != 0)
+			return (void *)(intptr_t)(v + 1);
+	}
+	return n == 0 ? NULL : (void *)-1;
+}
+
+Test(rw, shared_offset_reads)
+{
+	pthread_t t[NREADERS];
+	uint32_t *vals;
+	void *res;
+	int fd, i;
+
+	vals = malloc(NSHARED * sizeof(*vals));
+	for (i = 0; i < NSHARED; i++)
+		vals[i] = (uint32_t)i;
+	fd = mkfile("/f", O_RDWR);
+	cr_assert_eq(rump_sys_write(fd, vals, NSHARED * sizeof(*vals)),
+	    (ssize_t)(NSHARED * sizeof(*vals)));
+	free(vals);
+	cr_assert_eq(rump_sys_lseek(fd, 0, SEEK_SET), 0);
+	for (i = 0; i < NREADERS; i++)
+		pthread_create(&t[i], NULL, shared_reader, (void *)(intptr_t)fd);
+	for (i = 0; i < NREADERS; i++) {
+		pthread_join(t[i], &res);
+		cr_assert_null(res, "reader %d: record %jd read twice (or an "
+		    "error)", i, (intmax_t)(intptr_t)res - 1);
+	}
+	cr_assert_eq(rump_sys_lseek(fd, 0, SEEK_CUR),
+	    (off_t)(NSHARED * sizeof(uint32_t)));
+}
+
+/* Writers through one open file: no record overwrites another. */
+static void *
+shared_writer(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	uint32_t v = 1;
+	int i;
+
+	for (i = 0; i < NSHARED / NREADERS; i++)
+		if (rump_sys_write(fd, &v, sizeof(v)) != sizeof(v))
+			return (void *)1;
+	return NULL;
+}
+
+Test(rw, shared_offset_writes)
+{
+	pthread_t t[NREADERS];
+	uint32_t v;
+	void *res;
+	int fd, i;
+
+	fd = mkfile("/f", O_RDWR);
+	for (i = 0; i < NREADERS; i++)
+		pthread_create(&t[i], NULL, shared_writer, (void *)(intptr_t)fd);
+	for (i = 0; i < NREADERS; i++) {
+		pthread_join(t[i], &res);
+		cr_assert_null(res);
+	}
+	cr_assert_eq(rump_sys_lseek(fd, 0, SEEK_END),
+	    (off_t)(NSHARED / NREADERS * NREADERS * sizeof(v)));
+	cr_assert_eq(rump_sys_lseek(fd, 0, SEEK_SET), 0);
+	for (i = 0; i < NSHARED / NREADERS * NREADERS; i++) {
+		cr_assert_eq(rump_sys_read(fd, &v, sizeof(v)), sizeof(v));
+		cr_assert_eq(v, 1, "record %d is a hole: two writes at one "
+		    "offset", i);
 	}
 }
 
