@@ -126,6 +126,9 @@ int vn_setattr(struct vnode *vp, struct vattr *va, kauth_cred_t cred);
 int vn_truncate(struct vnode *vp, off_t length, kauth_cred_t cred);
 /* Write permission on vp's file system: EROFS if mounted read-only. */
 int vn_writechk(struct vnode *vp);
+/* RLIMIT_FSIZE (vfs_vnops.c): growing a file to newsize; a write. */
+int vn_fsizechk(off_t newsize);
+int vn_fsizecut(struct uio *uio, size_t *cutp);
 
 /* Checks shared by the name space system calls (vfs_syscalls.c). */
 int vfs_sticky_check(struct vnode *dvp, struct vnode *vp, kauth_cred_t cred);

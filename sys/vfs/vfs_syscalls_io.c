@@ -67,6 +67,7 @@ sys_fallocate(struct lwp *l, const struct sys_fallocate_args *uap,
 {
 	struct vnode *vp;
 	struct file *fp;
+	off_t end;
 	int error;
 
 	if (uap->offset < 0 || uap->len <= 0)
@@ -94,7 +95,15 @@ sys_fallocate(struct lwp *l, const struct sys_fallocate_args *uap,
 	else if (vp->v_type != VREG)
 		error = ENODEV;
 	else if ((error = vn_lock(vp, LK_EXCLUSIVE)) == 0) {
-		error = VOP_FALLOCATE(vp, uap->mode, uap->offset, uap->len);
+		/* Growing the file is subject to RLIMIT_FSIZE. */
+		if (__builtin_add_overflow(uap->offset, uap->len, &end))
+			error = EFBIG;
+		else if (!(uap->mode & FALLOC_FL_KEEP_SIZE) &&
+		    end > vp->v_size)
+			error = vn_fsizechk(end);
+		if (error == 0)
+			error = VOP_FALLOCATE(vp, uap->mode, uap->offset,
+			    uap->len);
 		vn_unlock(vp);
 	}
 	fd_putfile(fp);

@@ -119,6 +119,7 @@ vnf_write(struct file *fp, off_t *offset, struct uio *uio, kauth_cred_t cred,
     int flags)
 {
 	struct vnode *vp = fp->f_data;
+	size_t cut = 0;
 	int error, ioflag;
 
 	if (vp->v_type == VDIR)
@@ -135,7 +136,12 @@ vnf_write(struct file *fp, off_t *offset, struct uio *uio, kauth_cred_t cred,
 		vn_unlock(vp);
 		return EINVAL;
 	}
+	if (vp->v_type == VREG && (error = vn_fsizecut(uio, &cut)) != 0) {
+		vn_unlock(vp);
+		return error;
+	}
 	error = VOP_WRITE(vp, uio, ioflag, cred);
+	uio->uio_resid += cut;
 	vnf_setoff(fp, offset, uio->uio_offset, flags);
 	vn_unlock(vp);
 	return error;
@@ -296,6 +302,8 @@ vnf_truncate(struct file *fp, off_t length)
 	if ((atomic_load_relaxed(&fp->f_flag) & FWRITE) == 0 ||
 	    vp->v_type != VREG)
 		return EINVAL;
+	if (vn_fsizechk(length) != 0)
+		return EFBIG;
 	error = vnf_lock(vp, LK_EXCLUSIVE);
 	if (error != 0)
 		return error;

@@ -11,6 +11,7 @@
 #include "kern/kmem.h"
 #include "kern/lwp.h"
 #include "kern/syscall.h"
+#include "kern/resource.h"
 #include "vfs/vnode.h"
 #include "vfs/mount.h"
 #include "vfs/file.h"
@@ -203,6 +204,54 @@ vn_writechk(struct vnode *vp)
 	return 0;
 }
 
+/*
+ * RLIMIT_FSIZE, as Linux applies it to regular files: EFBIG if the
+ * caller's limit forbids a file to grow to newsize.  (There are no
+ * signals to send, so no SIGXFSZ.)
+ */
+int
+vn_fsizechk(off_t newsize)
+{
+	struct rump_rlimit rl;
+
+	proc_rlimit_get(curproc, RLIMIT_FSIZE, &rl);
+	if (rl.rlim_cur != RLIM_INFINITY && (uint64_t)newsize > rl.rlim_cur)
+		return EFBIG;
+	return 0;
+}
+
+/*
+ * The same for a write of uio at uio_offset: EFBIG if it starts at or
+ * past the limit; a write that crosses it is cut short at the limit (its
+ * iovecs and count), and *cutp says by how much, to be added back to
+ * uio_resid once the write is done so the caller counts what moved.
+ */
+int
+vn_fsizecut(struct uio *uio, size_t *cutp)
+{
+	struct rump_rlimit rl;
+	size_t room, left;
+	int i;
+
+	*cutp = 0;
+	proc_rlimit_get(curproc, RLIMIT_FSIZE, &rl);
+	if (rl.rlim_cur == RLIM_INFINITY || uio->uio_resid == 0)
+		return 0;
+	if ((uint64_t)uio->uio_offset >= rl.rlim_cur)
+		return EFBIG;
+	room = rl.rlim_cur - (uint64_t)uio->uio_offset;
+	if (uio->uio_resid <= room)
+		return 0;
+	*cutp = uio->uio_resid - room;
+	uio->uio_resid = room;
+	for (left = room, i = 0; i < uio->uio_iovcnt; i++) {
+		if (uio->uio_iov[i].iov_len > left)
+			uio->uio_iov[i].iov_len = left;
+		left -= uio->uio_iov[i].iov_len;
+	}
+	return 0;
+}
+
 int
 vn_setattr(struct vnode *vp, struct vattr *va, kauth_cred_t cred)
 {
@@ -230,6 +279,8 @@ vn_truncate(struct vnode *vp, off_t length, kauth_cred_t cred)
 		return EISDIR;
 	if (vp->v_type != VREG)
 		return EINVAL;
+	if (vn_fsizechk(length) != 0)
+		return EFBIG;
 	vattr_null(&va);
 	va.va_size = length;
 	return vn_setattr(vp, &va, cred);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -388,6 +389,52 @@ Test(rw, shared_offset_writes)
 		cr_assert_eq(v, 1, "record %d is a hole: two writes at one "
 		    "offset", i);
 	}
+}
+
+/* RLIMIT_FSIZE: writes cut at the limit, EFBIG past it; truncate and
+ * fallocate cannot grow a file beyond it; reads and shrinking still work. */
+Test(rw, fsize_limit)
+{
+	struct rlimit rl = { 10000, RLIM_INFINITY };
+	char buf[8192];
+	struct iovec iov[2] = { { buf, 4096 }, { buf + 4096, 4096 } };
+	int fd;
+
+	memset(buf, 'z', sizeof(buf));
+	fd = mkfile("/f", O_RDWR);
+	cr_assert_eq(rump_sys_setrlimit(RLIMIT_FSIZE, &rl), 0);
+	cr_assert_eq(rump_sys_write(fd, buf, 8192), 8192);
+	/* Crossing the limit: cut short, the vector too. */
+	cr_assert_eq(rump_sys_writev(fd, iov, 2), 10000 - 8192);
+	cr_assert_eq(rump_sys_lseek(fd, 0, SEEK_CUR), 10000);
+	errno = 0;
+	cr_assert_eq(rump_sys_write(fd, buf, 1), -1);
+	cr_assert_eq(errno, EFBIG);
+	/* A write of nothing at the limit is no error. */
+	cr_assert_eq(rump_sys_write(fd, buf, 0), 0);
+	errno = 0;
+	cr_assert_eq(rump_sys_pwrite64(fd, buf, 10, 20000), -1);
+	cr_assert_eq(errno, EFBIG);
+	cr_assert_eq(rump_sys_pwrite64(fd, buf, 10, 9995), 5);
+	errno = 0;
+	cr_assert_eq(rump_sys_ftruncate(fd, 10001), -1);
+	cr_assert_eq(errno, EFBIG);
+	errno = 0;
+	cr_assert_eq(rump_sys_truncate("/f", 1 << 20), -1);
+	cr_assert_eq(errno, EFBIG);
+	errno = 0;
+	cr_assert_eq(rump_sys_fallocate(fd, 0, 0, 20000), -1);
+	cr_assert_eq(errno, EFBIG);
+	cr_assert_eq(rump_sys_fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 20000), 0);
+	cr_assert_eq(rump_sys_ftruncate(fd, 100), 0);
+	cr_assert_eq(rump_sys_ftruncate(fd, 10000), 0);
+	cr_assert_eq(rump_sys_pread64(fd, buf, sizeof(buf), 0), 8192);
+	cr_assert_eq(buf[99], 'z');
+	cr_assert_eq(buf[100], 0);
+	/* Raised again: the file grows. */
+	rl.rlim_cur = RLIM_INFINITY;
+	cr_assert_eq(rump_sys_setrlimit(RLIMIT_FSIZE, &rl), 0);
+	cr_assert_eq(rump_sys_pwrite64(fd, buf, 10, 20000), 10);
 }
 
 Test(rw, no_leaks)
