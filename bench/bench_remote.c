@@ -9,7 +9,9 @@
  * in child processes (each one client):
  *   floor      a 64-byte request / 40-byte reply round trip over a unix
  *              socket pair between two processes: the floor of any
- *              socket-based design
+ *              socket-based design; for scale also the same over local
+ *              TCP, and both with each side polling first for as long
+ *              as librumpclient does (RUMPCLIENT_SPIN_US, default 30)
  *   getpid     rump_sys_getpid() over unix and over TCP, µs per call
  *   pread/fstat  4 KiB rump_sys_pread64(), rump_sys_fstat(), µs per call
  *   64 KiB     rump_sys_write()/rump_sys_read() of 64 KiB, MB/s, beside
@@ -27,6 +29,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -44,6 +48,7 @@
 #define BULK      65536
 
 static char unixurl[128], tcpurl[64];
+static int floor_spin_us;      /* the client's spin: RUMPCLIENT_SPIN_US */
 
 /* Run fn in a child process that is a client of url; returns its double. */
 static double
@@ -75,22 +80,72 @@ inchild(const char *url, double (*fn)(void))
 	return v;
 }
 
-/* µs per round trip of 64 bytes out, 40 back, between two processes. */
+/*
+ * Receive exactly n bytes; with spin_us > 0 first poll with MSG_DONTWAIT
+ * for up to that long, as librumpclient and the server wait by default.
+ */
+static ssize_t
+floor_recv(int fd, void *buf, size_t n, int spin_us)
+{
+	uint64_t t0 = spin_us > 0 ? bench_now_ns() : 0;
+	ssize_t r;
+
+	while (spin_us > 0) {
+		r = recv(fd, buf, n, MSG_DONTWAIT | MSG_WAITALL);
+		if (r >= 0 || errno != EAGAIN)
+			return r;
+		if (bench_now_ns() - t0 > (uint64_t)spin_us * 1000)
+			break;
+	}
+	return recv(fd, buf, n, MSG_WAITALL);
+}
+
+/* A connected pair of sockets: unix stream, or TCP over 127.0.0.1. */
+static void
+floor_pair(int tcp, int sv[2])
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int ls, one = 1;
+
+	if (!tcp) {
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+			bench_die("socketpair");
+		return;
+	}
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((ls = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+	    bind(ls, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+	    getsockname(ls, (struct sockaddr *)&sin, &len) != 0 ||
+	    listen(ls, 1) != 0 ||
+	    (sv[0] = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+	    connect(sv[0], (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+	    (sv[1] = accept(ls, NULL, NULL)) < 0)
+		bench_die("tcp floor pair");
+	close(ls);
+	setsockopt(sv[0], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(sv[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+/*
+ * µs per round trip of 64 bytes out, 40 back, between two processes, over
+ * a unix socket pair or local TCP, each side waiting by sleeping in recv
+ * or (spin_us) polling first.
+ */
 static double
-floor_rtt(void)
+floor_rtt_how(int tcp, int spin_us)
 {
 	char buf[64];
 	int sv[2], i;
 	uint64_t t0, t1;
 	pid_t pid;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
-		bench_die("socketpair");
+	floor_pair(tcp, sv);
 	pid = fork();
 	if (pid == 0) {
 		close(sv[0]);
-		while (recv(sv[1], buf, sizeof(buf), 0) > 0)
-			if (send(sv[1], buf, 40, 0) != 40)
+		while (floor_recv(sv[1], buf, 64, spin_us) == 64)
+			if (send(sv[1], buf, 40, MSG_NOSIGNAL) != 40)
 				break;
 		_exit(0);
 	}
@@ -98,8 +153,8 @@ floor_rtt(void)
 	memset(buf, 1, sizeof(buf));
 	t0 = bench_now_ns();
 	for (i = 0; i < NCALLS; i++) {
-		if (send(sv[0], buf, 64, 0) != 64 ||
-		    recv(sv[0], buf, 40, MSG_WAITALL) != 40)
+		if (send(sv[0], buf, 64, MSG_NOSIGNAL) != 64 ||
+		    floor_recv(sv[0], buf, 40, spin_us) != 40)
 			bench_die("floor round trip");
 	}
 	t1 = bench_now_ns();
@@ -107,6 +162,18 @@ floor_rtt(void)
 	waitpid(pid, NULL, 0);
 	return (double)(t1 - t0) / NCALLS / 1000.0;
 }
+
+/* The floor of the issue: unix sockets, both sides sleeping. */
+static double
+floor_rtt(void)
+{
+	return floor_rtt_how(0, 0);
+}
+
+/* Other references: what the same transport costs waiting as we do. */
+static double floor_rtt_tcp(void) { return floor_rtt_how(1, 0); }
+static double floor_rtt_spin(void) { return floor_rtt_how(0, floor_spin_us); }
+static double floor_rtt_tcp_spin(void) { return floor_rtt_how(1, floor_spin_us); }
 
 /* MB/s of 64 KiB writes through a unix socket pair to another process. */
 static double
@@ -295,6 +362,18 @@ median_pair(double (*fn)(void), const char *url, double (*ref)(void),
 		*refp = bench_median(r, RUNS);
 }
 
+/* The median of RUNS runs of fn here. */
+static double
+median_of(double (*fn)(void))
+{
+	double v[RUNS];
+	int i;
+
+	for (i = 0; i < RUNS; i++)
+		v[i] = fn();
+	return bench_median(v, RUNS);
+}
+
 static void
 halt(const char *url)
 {
@@ -327,7 +406,8 @@ int
 main(int argc, char *argv[])
 {
 	double fl = 0, fl2 = 0, gu = 0, gt = 0, pr = 0, fs = 0, fb = 0,
-	    fb2 = 0, w64 = 0, r64 = 0, c1 = 0, c = 0;
+	    fb2 = 0, w64 = 0, r64 = 0, c1 = 0, c = 0, ft, fs1, fs2;
+	const char *e;
 	int port, k, status;
 	pid_t pid;
 
@@ -335,6 +415,8 @@ main(int argc, char *argv[])
 		bench_die("usage: bench_remote PATH_TO_RUMP_ALLSERVER "
 		    "[getpid|small|bulk|clients ...]");
 	signal(SIGPIPE, SIG_IGN);
+	e = getenv("RUMPCLIENT_SPIN_US");
+	floor_spin_us = e != NULL ? atoi(e) : 30;
 	snprintf(unixurl, sizeof(unixurl), "unix:///tmp/bench_remote.%d",
 	    getpid());
 	port = 30000 + getpid() % 20000;
@@ -360,6 +442,22 @@ main(int argc, char *argv[])
 		    gu, gu / fl);
 		printf("  remote getpid, tcp                 %8.2f us  (%.2fx)\n",
 		    gt, gt / fl);
+		/*
+		 * The same transports waiting the way our client and server
+		 * do, for scale: a sleeping floor cannot show what a polling
+		 * client saves, nor a unix one what TCP costs.
+		 */
+		ft = median_of(floor_rtt_tcp);
+		printf("  host TCP loopback round trip       %8.2f us  "
+		    "(getpid tcp %.2fx of it)\n", ft, gt / ft);
+		if (floor_spin_us > 0) {
+			fs1 = median_of(floor_rtt_spin);
+			fs2 = median_of(floor_rtt_tcp_spin);
+			printf("  the same, polling %d us first: unix %.2f us "
+			    "(getpid unix %.2fx of it), tcp %.2f us (getpid "
+			    "tcp %.2fx)\n", floor_spin_us, fs1, gu / fs1, fs2,
+			    gt / fs2);
+		}
 	}
 	if (want(argc, argv, "small")) {
 		median_pair(c_pread, unixurl, NULL, &pr, NULL);
