@@ -179,20 +179,29 @@ lru_remove(struct vnode *vp)
 	vp->v_lrunext = vp->v_lruprev = NULL;
 }
 
+/* Put vp at the head of bucket *bp; vcache_lock held. */
+static void
+hash_insert(struct vnode **bp, struct vnode *vp)
+{
+	vp->v_hashnext = *bp;
+	if (*bp != NULL)
+		(*bp)->v_hashprevp = &vp->v_hashnext;
+	*bp = vp;
+	vp->v_hashprevp = bp;
+}
+
+/* Out of the table, without walking the chain; vcache_lock held. */
 static void
 hash_remove(struct vnode *vp)
 {
-	struct vnode **vpp;
-
 	KASSERT(mutex_owned(&vcache_lock));
-	for (vpp = &vcache_hash[vp->v_keyhash & vcache_hashmask]; *vpp != NULL;
-	    vpp = &(*vpp)->v_hashnext) {
-		if (*vpp == vp) {
-			*vpp = vp->v_hashnext;
-			vp->v_hashnext = NULL;
-			return;
-		}
-	}
+	if (vp->v_hashprevp == NULL)
+		return;
+	*vp->v_hashprevp = vp->v_hashnext;
+	if (vp->v_hashnext != NULL)
+		vp->v_hashnext->v_hashprevp = vp->v_hashprevp;
+	vp->v_hashnext = NULL;
+	vp->v_hashprevp = NULL;
 }
 
 static void
@@ -268,8 +277,7 @@ vcache_grow(void)
 	for (i = 0; i < oldn; i++) {
 		for (vp = vcache_hash[i]; vp != NULL; vp = next) {
 			next = vp->v_hashnext;
-			vp->v_hashnext = nh[vp->v_keyhash & (newn - 1)];
-			nh[vp->v_keyhash & (newn - 1)] = vp;
+			hash_insert(&nh[vp->v_keyhash & (newn - 1)], vp);
 		}
 	}
 	kmem_free(vcache_hash, oldn * sizeof(*vcache_hash));
@@ -285,8 +293,8 @@ vcache_find(struct mount *mp, const void *key, size_t keylen, uint32_t hash)
 	KASSERT(mutex_owned(&vcache_lock));
 	for (vp = vcache_hash[hash & vcache_hashmask]; vp != NULL;
 	    vp = vp->v_hashnext) {
-		if (vp->v_mount == mp && vp->v_keylen == keylen &&
-		    vp->v_keyhash == hash && memcmp(vp->v_key, key, keylen) == 0)
+		if (vp->v_keyhash == hash && vp->v_mount == mp &&
+		    vp->v_keylen == keylen && memcmp(vp->v_key, key, keylen) == 0)
 			return vp;
 	}
 	return NULL;
@@ -377,8 +385,7 @@ vcache_get(struct mount *mp, const void *key, size_t keylen,
 		}
 		vrele(vp);
 	}
-	nvp->v_hashnext = vcache_hash[hash & vcache_hashmask];
-	vcache_hash[hash & vcache_hashmask] = nvp;
+	hash_insert(&vcache_hash[hash & vcache_hashmask], nvp);
 	atomic_inc(&vcache_numvnodes);
 	if (__predict_false(vcache_numvnodes > 2 * (vcache_hashmask + 1)))
 		vcache_grow();

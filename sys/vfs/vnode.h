@@ -57,6 +57,8 @@ struct vnode {
 	void *v_lockf;                     /* [v] record locks (vfs_lockf.c) */
 	/* vcache bookkeeping */
 	struct vnode *v_hashnext;          /* [c] */
+	struct vnode **v_hashprevp;        /* [c] what points at it; NULL
+					      while not in the table */
 	struct vnode *v_lrunext, *v_lruprev; /* [c] unused-vnode LRU */
 	uint32_t v_keyhash;                /* [I] */
 	const void *v_key;                 /* [I] file system's cache key */
