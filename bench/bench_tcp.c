@@ -79,6 +79,13 @@ server(void *arg)
 	while ((r = j->o->read(s, buf, j->mode ? 1 : sizeof(buf))) > 0)
 		if (j->mode)
 			j->o->write(s, buf, (size_t)r);
+	if (r < 0)
+		fprintf(stderr, "bench_tcp: server read: %s\n", strerror(errno));
+	/* The FIN must reach the client before a shmif server's kernel
+	 * goes away with its process: close waits until it is acked. */
+	j->o->setsockopt(s, SOL_SOCKET, SO_LINGER,
+	    &(struct linger){ .l_onoff = 1, .l_linger = 5 },
+	    sizeof(struct linger));
 	j->o->close(s);
 	return NULL;
 }
