@@ -288,6 +288,7 @@ stats(void)
 	ST(ips_fragmented, "output datagrams fragmented");
 	ST(ips_ofragments, "fragments created");
 	ST(ips_cantfrag, "datagrams that can't be fragmented");
+	ST(ips_tsosegmented, "TSO segments cut in software");
 	printf("icmp:\n");
 	ST(icps_inpackets, "messages received");
 	ST(icps_badlen, "messages with bad length");

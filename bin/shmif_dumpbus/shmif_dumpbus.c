@@ -9,10 +9,11 @@
  * The frames are those still in the ring, oldest first.  The ring is
  * copied under the bus lock (the same futex word the kernels' writers
  * use), so a dump taken while kernels send holds only whole frames.
- * Bus versions 1 and 2 (docs/shmif.md) have the same layout.  Frames
+ * Bus versions 1 to 3 (docs/shmif.md) have the same layout.  Frames
  * whose sender left the TCP/UDP sum out (RUMP_SHMIF_NOCSUM) get it
- * filled in on the way out.  A host
- * program, not a rump kernel client.
+ * filled in on the way out.  TCP aggregates (segmentation offload,
+ * version 3) are written whole, as a capture on a Linux interface with
+ * offload shows them.  A host program, not a rump kernel client.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -151,7 +152,7 @@ main(int argc, char **argv)
 	struct shmif_bushdr h, *sh;
 	struct shmif_frhdr fh;
 	struct stat st;
-	uint8_t *ring, *map, frame[SHMIF_MAXFRAME];
+	uint8_t *ring, *map, frame[SHMIF_MAXLARGE];
 	uint64_t pos, head, tail, nframes = 0;
 	uint32_t ringsize;
 	FILE *out = NULL, *info;
@@ -194,9 +195,10 @@ main(int argc, char **argv)
 	}
 	sh = (struct shmif_bushdr *)(void *)map;
 	memcpy(&h, sh, sizeof(h));
-	/* Version 1 has the same layout (its readers took the lock). */
+	/* Versions 1 and 2 have the same layout (version 1's readers took
+	 * the lock; neither has aggregate frames). */
 	if (h.sb_magic != SHMIF_MAGIC ||
-	    (h.sb_version != SHMIF_VERSION && h.sb_version != 1) ||
+	    h.sb_version < 1 || h.sb_version > SHMIF_VERSION ||
 	    h.sb_hdrsize != SHMIF_HDRSIZE || h.sb_ringsize < SHMIF_RINGMIN ||
 	    h.sb_ringsize > SHMIF_RINGMAX || h.sb_ringsize % 8 != 0 ||
 	    (uint64_t)h.sb_hdrsize + h.sb_ringsize > (uint64_t)st.st_size) {
@@ -262,12 +264,12 @@ main(int argc, char **argv)
 		put16(out, 4);
 		put32(out, 0);
 		put32(out, 0);
-		put32(out, 65535);
+		put32(out, 262144);     /* snap length: aggregates fit */
 		put32(out, 1);
 	}
 	for (pos = tail; pos < head; pos += SHMIF_FRAMESPACE(fh.sf_len)) {
 		ring_copy(ring, h.sb_ringsize, pos, &fh, sizeof(fh));
-		if (fh.sf_len == 0 || fh.sf_len > SHMIF_MAXFRAME ||
+		if (!SHMIF_FRLEN_OK(&fh) ||
 		    pos + SHMIF_FRAMESPACE(fh.sf_len) > head) {
 			fprintf(stderr, "shmif_dumpbus: bad frame at %llu\n",
 			    (unsigned long long)pos);
@@ -285,9 +287,13 @@ main(int argc, char **argv)
 			put32(out, fh.sf_len);
 			fwrite(frame, 1, fh.sf_len, out);
 		} else if (!hdr) {
-			printf("%llu.%06u %u bytes from %016llx\n",
+			printf("%llu.%06u %u bytes from %016llx",
 			    (unsigned long long)fh.sf_sec, fh.sf_nsec / 1000,
 			    fh.sf_len, (unsigned long long)fh.sf_sender);
+			if (fh.sf_flags & SHMIF_SF_TSO)
+				printf(" (a TCP aggregate of %u-byte "
+				    "segments)", fh.sf_segsz);
+			printf("\n");
 		}
 	}
 	if (hdr)

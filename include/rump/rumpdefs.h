@@ -231,6 +231,36 @@
 #define RUMP_FIOCLEX  0x5451
 #define RUMP_TCGETS   0x5401
 
+/*
+ * RUMP_FIOEXTENT (ext2fs): where the bytes of a regular file lie on its
+ * file system's device.  In: rx_offset, rx_length (the
+ * bytes wanted), rx_flags.  Out: rx_length, the bytes from rx_offset that
+ * lie in one run at device byte rx_devoff and that the device holds
+ * current (no newer copy in the kernel's cache); 0 for a hole, past the
+ * end of the file, or when the first block is newer in the cache (read
+ * those bytes with read(2)).  rx_gen changes before any block of the file
+ * is freed: a caller that copied the device bytes and then finds rx_gen
+ * unchanged (ask again with rx_length 0) knows they were the file's.
+ * In rx_flags, RUMP_EXTENT_READ: the caller reads the bytes (the access
+ * time is set, as by read(2)); out, RUMP_EXTENT_EOF: the run ends at the
+ * end of the file (ignored in).  EINVAL for a negative offset or unknown
+ * flags, EBADF for RUMP_EXTENT_READ unless open for reading, EISDIR
+ * (EINVAL for other non-regular files); ENOTTY on file systems
+ * without it.
+ */
+struct rump_extent {
+	int64_t rx_offset;
+	uint64_t rx_length;
+	uint64_t rx_devoff;
+	uint64_t rx_gen;
+	uint32_t rx_flags;
+	uint32_t rx_spare;
+};
+#define RUMP_EXTENT_READ 0x1
+#define RUMP_EXTENT_EOF  0x2
+#define RUMP_FIOEXTENT   0xc0287220  /* _IOWR('r', 0x20, struct rump_extent) */
+_Static_assert(sizeof(struct rump_extent) == 40, "RUMP_FIOEXTENT size");
+
 /* renameat2(2) */
 #define RUMP_RENAME_NOREPLACE 1
 #define RUMP_RENAME_EXCHANGE  2
@@ -773,7 +803,9 @@ struct rump_netstats {
 	uint64_t arps_rxrequests, arps_rxreplies, arps_txrequests;
 	uint64_t arps_txreplies, arps_badpkt, arps_dropped, arps_timeouts;
 	uint64_t arps_held, arps_entries;
-	uint64_t ns_spare[16];
+	/* IPv4, later */
+	uint64_t ips_tsosegmented;     /* TSO segments cut in software */
+	uint64_t ns_spare[15];
 };
 
 _Static_assert(sizeof(struct rump_sockaddr_in) == 16,

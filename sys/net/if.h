@@ -68,6 +68,14 @@ struct if_cloner;
 /* if_capenable: what the interface does in place of the stack. */
 #define IFCAP_CSUM_DATA 0x01    /* payload sums need not be computed for
                                    it (mbuf.h, M_CSUM_DATA_OUT) */
+#define IFCAP_TSO4      0x02    /* takes TCP/IPv4 packets up to IP_MAXPACKET
+                                   marked M_CSUM_TSOv4 and cuts them */
+#define IFCAP_LRO       0x04    /* may hand up TCP/IPv4 packets larger than
+                                   its MTU (the link's aggregates) */
+#define IFCAP_TSO_WHOLE 0x08    /* with IFCAP_TSO4: the link carries such
+                                   a packet whole to receivers that take
+                                   it whole (shmif), so its payload sum,
+                                   unless IFCAP_CSUM_DATA, covers it all */
 
 struct ifnet {
 	char if_xname[IFNAMSIZ];           /* [I] "shmif0" */

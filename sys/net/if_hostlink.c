@@ -19,10 +19,26 @@
  * Unlinking (stop, destroy, a new link string) wakes the thread with
  * hlo_stop, joins it and detaches.
  *
+ * What the receive thread itself sends through its own interface while
+ * it runs the input routine (TCP's ACKs, and the data an ACK lets go)
+ * waits on the interface's transmit queue and leaves when the input
+ * routine has returned: then the protocols' locks are free.  A write
+ * into a tap runs Linux's receive path in the writer, which can take
+ * longer than our own input; a reader of the socket we just woke would
+ * otherwise wake only to block on inet_lock until that write is done.
+ * Another thread that sends while the queue holds frames sends the queue
+ * first, then its own, so that the link sees every frame in the order
+ * the protocols sent it (TCP segments reordered on the wire cost the
+ * peer's duplicate ACKs and our spurious retransmissions), and so that
+ * what a system call sent is on the link when it returns (a process
+ * that exits right after close takes its kernel along: its FIN must be
+ * out).  The queue is sent in order under sc_txlock.
+ *
  * Locking: [s] sc_lock (the link and the receive thread's life; never
  * held across hypercalls that sleep); [t] sc_txlock serialises the
- * transmit buffer; [a] atomic.  Lock order: sc_lock > sc_txlock.  The
- * receive thread holds neither while it runs the input routine.
+ * transmit buffer and queue; [a] atomic.  Lock order: sc_lock >
+ * sc_txlock.  The receive thread holds neither while it runs the input
+ * routine.
  */
 #include "kern/kern.h"
 #include "kern/callout.h"
@@ -43,11 +59,16 @@ struct hostlink_sc {
 	bool sc_stop;                      /* [s,a] thread must leave */
 	char *sc_linkstr;                  /* [s] */
 	uint64_t sc_overruns;              /* receive thread only */
+	struct lwp *sc_rxlwp;              /* [a] the receive thread, while
+					      it runs */
+	struct mbuf *sc_txq;               /* [t] frames waiting for the */
+	struct mbuf **sc_txqtail;          /* [t]   receive thread's flush */
 	kmutex_t sc_txlock;
-	uint8_t sc_txbuf[];                /* [t] hlo_maxframe bytes */
+	uint8_t sc_txbuf[];                /* [t] HOSTLINK_BUFSIZE bytes */
 };
+#define HOSTLINK_BUFSIZE(ops) MAX((ops)->hlo_maxframe, (ops)->hlo_maxlarge)
 #define HOSTLINK_SCSIZE(ops) \
-	(sizeof(struct hostlink_sc) + (ops)->hlo_maxframe)
+	(sizeof(struct hostlink_sc) + HOSTLINK_BUFSIZE(ops))
 
 static struct hostlink_sc *
 ifp_to_sc(struct ifnet *ifp)
@@ -55,12 +76,64 @@ ifp_to_sc(struct ifnet *ifp)
 	return container_of(ifp, struct hostlink_sc, sc_if);
 }
 
+static struct hostlink_cloner *
+sc_to_hc(struct hostlink_sc *sc)
+{
+	return container_of(sc->sc_if.if_cloner, struct hostlink_cloner,
+	    hc_cloner);
+}
+
+/*
+ * Receive buffers for aggregates come from the cloner's pool: a fresh
+ * 64 KiB host allocation for each would have its pages faulted in anew
+ * each time (the host allocator hands freed memory back), which costs
+ * more than the copy-free read saves.
+ */
+static void
+hostlink_lbuf_free(void *buf, size_t size, void *arg)
+{
+	(void)size;
+	pool_put(arg, buf);
+}
+
+static struct mbuf *
+hostlink_lbuf_get(struct hostlink_sc *sc)
+{
+	struct pool *pp = atomic_load_acquire(&sc_to_hc(sc)->hc_lpool);
+	struct mbuf *m;
+	void *buf;
+
+	m = m_gethdr(M_WAIT, MT_DATA);
+	buf = pool_get(pp, KM_SLEEP);
+	if (m_extadd(m, buf, sc->sc_ops->hlo_maxlarge, hostlink_lbuf_free, pp,
+	    M_WAIT) != 0) {
+		pool_put(pp, buf);
+		m_freem(m);
+		return NULL;
+	}
+	return m;
+}
+
+static void
+hostlink_lpool_init(struct hostlink_cloner *hc)
+{
+	struct pool *pp, *old = NULL;
+
+	if (hc->hc_ops->hlo_maxlarge == 0 ||
+	    atomic_load_acquire(&hc->hc_lpool) != NULL)
+		return;
+	pp = pool_create(hc->hc_ops->hlo_maxlarge, 64, hc->hc_cloner.ifc_name);
+	if (!atomic_cas(&hc->hc_lpool, &old, pp))
+		pool_destroy(pp);              /* another create won */
+}
+
 /*
  * Hand the frame in m (len bytes) to the host: as its pieces if the
  * driver takes them and there are not too many, else copied flat into
  * sc_txbuf.  A payload sum the stack left out (the interface has
- * IFCAP_CSUM_DATA) travels as a flag, which only hlo_sendv carries.
- * Called with sc_txlock held and sc_h set.
+ * IFCAP_CSUM_DATA) and a TCP aggregate to be cut (IFCAP_TSO4) travel as
+ * flags, which only hlo_sendv carries.  Called with sc_txlock held and
+ * sc_h set.
  */
 static int
 hostlink_send(struct hostlink_sc *sc, struct mbuf *m, size_t len)
@@ -73,6 +146,9 @@ hostlink_send(struct hostlink_sc *sc, struct mbuf *m, size_t len)
 	if (sc->sc_ops->hlo_sendv != NULL) {
 		if (m->m_pkthdr.csum_flags & M_CSUM_DATA_OUT)
 			flags |= HOSTLINK_F_CSUM_UNDONE;
+		if (m->m_pkthdr.csum_flags & M_CSUM_TSOv4)
+			flags |= HOSTLINK_F_TSO |
+			    HOSTLINK_F_MKSEGSZ(m->m_pkthdr.segsz);
 		for (n = m; n != NULL && nseg < HOSTLINK_MAXSEG; n = n->m_next) {
 			if (n->m_len == 0)
 				continue;
@@ -88,6 +164,7 @@ hostlink_send(struct hostlink_sc *sc, struct mbuf *m, size_t len)
 		}
 		return sc->sc_ops->hlo_sendv(sc->sc_h, seg, nseg, len, flags);
 	}
+	KASSERT((m->m_pkthdr.csum_flags & M_CSUM_TSOv4) == 0);
 	(void)m_copydata(m, 0, len, sc->sc_txbuf);
 	return sc->sc_ops->hlo_send(sc->sc_h, sc->sc_txbuf, len);
 }
@@ -105,27 +182,40 @@ hostlink_csum_undone(struct ifnet *ifp, struct mbuf *m)
 		m->m_pkthdr.csum_flags |= M_CSUM_DATA_OK;
 }
 
-static int
-hostlink_transmit(struct ifnet *ifp, struct mbuf *m)
+/*
+ * Is m too large for the link?  Frames up to the MTU go; an aggregate
+ * to be cut (M_CSUM_TSOv4, which ip_output leaves only on packets for
+ * an interface with IFCAP_TSO4) up to hlo_maxlarge.
+ */
+static bool
+hostlink_toolarge(struct hostlink_sc *sc, const struct mbuf *m)
 {
-	struct hostlink_sc *sc = ifp_to_sc(ifp);
+	struct ifnet *ifp = &sc->sc_if;
+	size_t len = m->m_pkthdr.len;
+
+	if ((m->m_pkthdr.csum_flags & M_CSUM_TSOv4) &&
+	    (atomic_load_relaxed(&ifp->if_capenable) & IFCAP_TSO4))
+		return len > sc->sc_ops->hlo_maxlarge ||
+		    m->m_pkthdr.segsz == 0;
+	return len > sc->sc_ops->hlo_maxframe ||
+	    len > (size_t)atomic_load_relaxed(&ifp->if_mtu) + ETHER_HDR_LEN;
+}
+
+/* Hand m to the host now; consumes m.  Called with sc_txlock held. */
+static int
+hostlink_output(struct hostlink_sc *sc, struct mbuf *m)
+{
+	struct ifnet *ifp = &sc->sc_if;
 	size_t len = m->m_pkthdr.len;
 	int error;
 
-	if (len > sc->sc_ops->hlo_maxframe || len > (size_t)ifp->if_mtu + ETHER_HDR_LEN) {
-		IF_STAT_INC(ifp, if_oerrors);
-		m_freem(m);
-		return EMSGSIZE;
-	}
-	mutex_enter(&sc->sc_txlock);
+	KASSERT(mutex_owned(&sc->sc_txlock));
 	if (sc->sc_h == NULL) {
-		mutex_exit(&sc->sc_txlock);
 		IF_STAT_INC(ifp, if_oerrors);
 		m_freem(m);
 		return ENETDOWN;
 	}
 	error = hostlink_send(sc, m, len);
-	mutex_exit(&sc->sc_txlock);
 	m_freem(m);
 	if (error != 0) {
 		IF_STAT_INC(ifp, if_oerrors);
@@ -136,10 +226,105 @@ hostlink_transmit(struct ifnet *ifp, struct mbuf *m)
 	return 0;
 }
 
+/* Send the transmit queue.  Called with sc_txlock held. */
+static void
+hostlink_txflush_locked(struct hostlink_sc *sc)
+{
+	struct mbuf *m;
+
+	KASSERT(mutex_owned(&sc->sc_txlock));
+	while ((m = sc->sc_txq) != NULL) {
+		sc->sc_txq = m->m_nextpkt;
+		m->m_nextpkt = NULL;
+		(void)hostlink_output(sc, m);
+	}
+	sc->sc_txqtail = &sc->sc_txq;
+}
+
+/* The receive thread, the input routine done: send what it queued. */
+static void
+hostlink_txflush(struct hostlink_sc *sc)
+{
+	mutex_enter(&sc->sc_txlock);
+	hostlink_txflush_locked(sc);
+	mutex_exit(&sc->sc_txlock);
+}
+
+static int
+hostlink_transmit(struct ifnet *ifp, struct mbuf *m)
+{
+	struct hostlink_sc *sc = ifp_to_sc(ifp);
+	int error;
+
+	if (hostlink_toolarge(sc, m)) {
+		IF_STAT_INC(ifp, if_oerrors);
+		m_freem(m);
+		return EMSGSIZE;
+	}
+	mutex_enter(&sc->sc_txlock);
+	if (curlwp == atomic_load_relaxed(&sc->sc_rxlwp)) {
+		/* Our receive thread, inside the input routine: later. */
+		m->m_nextpkt = NULL;
+		*sc->sc_txqtail = m;
+		sc->sc_txqtail = &m->m_nextpkt;
+		mutex_exit(&sc->sc_txlock);
+		return 0;
+	}
+	/* Frames the receive thread queued go first. */
+	hostlink_txflush_locked(sc);
+	error = hostlink_output(sc, m);
+	mutex_exit(&sc->sc_txlock);
+	return error;
+}
+
+/*
+ * The flags the driver gave a received frame, as the mbuf's checksum
+ * and offload marks.
+ */
+static void
+hostlink_rxflags(struct ifnet *ifp, struct mbuf *m, int flags)
+{
+	if (flags & HOSTLINK_F_CSUM_UNDONE)
+		hostlink_csum_undone(ifp, m);
+	if (flags & HOSTLINK_F_CSUM_OK)
+		m->m_pkthdr.csum_flags |= M_CSUM_DATA_OK;
+	if ((flags & HOSTLINK_F_TSO) && HOSTLINK_SEGSZ(flags) != 0) {
+		m->m_pkthdr.csum_flags |= M_CSUM_TSOv4;
+		m->m_pkthdr.segsz = (uint16_t)HOSTLINK_SEGSZ(flags);
+	}
+}
+
+/*
+ * A frame of len bytes arrived in the receive buffer m.  When the buffer
+ * is one for aggregates (64 KiB) and the frame fills less than half of
+ * it, the frame moves to an mbuf of its size and m stays for the next
+ * read: a socket buffer of small segments must not pin 64 KiB each.
+ * Returns the mbuf to hand up (m or the copy; NULL if no memory: the
+ * frame is dropped) and sets *keepp when m stays the receive buffer.
+ */
+static struct mbuf *
+hostlink_rxfit(struct mbuf *m, size_t len, size_t bufsize, bool *keepp)
+{
+	struct mbuf *n;
+
+	*keepp = false;
+	if (bufsize <= MCLBYTES || len * 2 > bufsize)
+		return m;
+	*keepp = true;
+	n = m_getlen(len, M_DONTWAIT, MT_DATA, true);
+	if (n == NULL)
+		return NULL;
+	memcpy(mtod(n, void *), mtod(m, const void *), len);
+	return n;
+}
+
 /*
  * The receive thread: take every frame there is, each straight into
  * the interface's input routine, then sleep in the host.  Runs without
  * sc_lock; sc_h stays valid until hostlink_unlink has joined it.
+ * A link with IFCAP_LRO hands up aggregates up to hlo_maxlarge, so the
+ * receive buffer is that large (hostlink_rxfit keeps small frames from
+ * holding it).
  */
 static void
 hostlink_rcvthread(void *arg)
@@ -147,21 +332,30 @@ hostlink_rcvthread(void *arg)
 	struct hostlink_sc *sc = arg;
 	struct ifnet *ifp = &sc->sc_if;
 	void *h;
-	struct mbuf *m = NULL;
+	struct mbuf *m = NULL, *in;
 	uint64_t overruns = 0;
 	size_t len, bufsize = 0;
 	int error, flags;
+	bool keep;
 
 	mutex_enter(&sc->sc_lock);
 	h = sc->sc_h;
 	mutex_exit(&sc->sc_lock);
+	atomic_store_relaxed(&sc->sc_rxlwp, curlwp);
 	while (!atomic_load_relaxed(&sc->sc_stop)) {
 		if (m == NULL) {
 			/* Room for a frame of our MTU: a cluster at 1500.
-			 * Larger frames are not for us. */
-			bufsize = (size_t)atomic_load_relaxed(&ifp->if_mtu) +
-			    ETHER_HDR_LEN;
-			m = m_getlen(bufsize, M_WAIT, MT_DATA, true);
+			 * Larger frames are not for us, but for the link's
+			 * aggregates. */
+			if ((atomic_load_relaxed(&ifp->if_capenable) &
+			    IFCAP_LRO) && sc->sc_ops->hlo_maxlarge != 0) {
+				bufsize = sc->sc_ops->hlo_maxlarge;
+				m = hostlink_lbuf_get(sc);
+			} else {
+				bufsize = (size_t)atomic_load_relaxed(
+				    &ifp->if_mtu) + ETHER_HDR_LEN;
+				m = m_getlen(bufsize, M_WAIT, MT_DATA, true);
+			}
 			if (m == NULL)
 				break;
 		}
@@ -180,16 +374,23 @@ hostlink_rcvthread(void *arg)
 			sc->sc_overruns = overruns;
 		}
 		if (error == 0) {
-			m->m_len = m->m_pkthdr.len = len;
-			m->m_pkthdr.rcvif = ifp;
-			m->m_nextpkt = NULL;
-			if (flags & HOSTLINK_F_CSUM_UNDONE)
-				hostlink_csum_undone(ifp, m);
+			in = hostlink_rxfit(m, len, bufsize, &keep);
+			if (!keep)
+				m = NULL;
+			if (in == NULL) {
+				IF_STAT_INC(ifp, if_iqdrops);
+				continue;
+			}
+			in->m_len = in->m_pkthdr.len = len;
+			in->m_pkthdr.rcvif = ifp;
+			in->m_pkthdr.csum_flags = 0;
+			in->m_nextpkt = NULL;
+			hostlink_rxflags(ifp, in, flags);
 			if (if_isup(ifp) && !atomic_load_relaxed(&ifp->if_dying))
-				ifp->if_input(ifp, m);
+				ifp->if_input(ifp, in);
 			else
-				m_freem(m);
-			m = NULL;
+				m_freem(in);
+			hostlink_txflush(sc);
 			continue;
 		}
 		if (error == EAGAIN) {
@@ -200,10 +401,13 @@ hostlink_rcvthread(void *arg)
 			continue;
 		}
 		IF_STAT_INC(ifp, if_ierrors);
-		/* A broken device: do not spin on it. */
-		if (sc->sc_ops->hlo_errpause > 0)
+		/* A broken device: do not spin on it (a frame the link
+		 * described wrongly is only skipped). */
+		if (error != HOSTLINK_EBADFRAME && sc->sc_ops->hlo_errpause > 0)
 			(void)kpause(sc->sc_ops->hlo_errpause);
 	}
+	atomic_store_relaxed(&sc->sc_rxlwp, NULL);
+	hostlink_txflush(sc);
 	m_freem(m);
 	kthread_exit(0);
 }
@@ -317,16 +521,19 @@ hostlink_stop(struct ifnet *ifp)
 int
 hostlink_clone_create(const struct if_cloner *ifc, int unit)
 {
-	const struct hostlink_ops *ops =
-	    container_of(ifc, struct hostlink_cloner, hc_cloner)->hc_ops;
+	struct hostlink_cloner *hc = container_of(ifc, struct hostlink_cloner,
+	    hc_cloner);
+	const struct hostlink_ops *ops = hc->hc_ops;
 	struct hostlink_sc *sc;
 	uint8_t ea[ETHER_ADDR_LEN];
 	int error;
 
+	hostlink_lpool_init(hc);
 	sc = kmem_zalloc(HOSTLINK_SCSIZE(ops), KM_SLEEP);
 	sc->sc_ops = ops;
 	mutex_init(&sc->sc_lock, MUTEX_DEFAULT, ifc->ifc_name);
 	mutex_init(&sc->sc_txlock, MUTEX_DEFAULT, ifc->ifc_name);
+	sc->sc_txqtail = &sc->sc_txq;
 	if_initialize(&sc->sc_if);
 	snprintf(sc->sc_if.if_xname, IFNAMSIZ, "%s%d", ifc->ifc_name, unit);
 	sc->sc_if.if_cloner = ifc;

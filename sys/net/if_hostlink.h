@@ -31,12 +31,28 @@ struct hostlink_seg {
 };
 #define HOSTLINK_MAXSEG 16
 
-/* Frame flags between if_hostlink.c and the driver. */
+/*
+ * Frame flags between if_hostlink.c and the driver: HOSTLINK_F_* in the
+ * low 16 bits and, with HOSTLINK_F_TSO, the payload bytes per piece (the
+ * MSS, 1..65535) in the high 16 (HOSTLINK_SEGSZ, HOSTLINK_F_MKSEGSZ).
+ */
 #define HOSTLINK_F_CSUM_UNDONE 0x1 /* TCP/UDP payload sum left out
                                       (M_CSUM_DATA_OUT, IFCAP_CSUM_DATA) */
+#define HOSTLINK_F_CSUM_OK     0x2 /* received: the link verified the
+                                      TCP/UDP payload sum */
+#define HOSTLINK_F_TSO         0x4 /* a TCP/IPv4 aggregate larger than the
+                                      MTU, to be cut (M_CSUM_TSOv4) */
+#define HOSTLINK_SEGSZ(flags)  ((unsigned)(flags) >> 16)
+#define HOSTLINK_F_MKSEGSZ(n)  ((int)(((unsigned)(n) & 0xffff) << 16))
+/* hlo_recvf's error for one bad frame: counted in if_ierrors and
+ * skipped, without hlo_errpause (the device itself is fine). */
+#define HOSTLINK_EBADFRAME     EBADMSG
 
 struct hostlink_ops {
 	size_t hlo_maxframe;               /* largest frame incl. header */
+	/* Largest aggregate frame (IFCAP_TSO4, IFCAP_LRO from hlo_caps)
+	 * incl. header; 0 if the link has none. */
+	size_t hlo_maxlarge;
 	/* Set up the link named by the link string; 0 or errno. */
 	int (*hlo_attach)(const char *linkstr, void **hp);
 	void (*hlo_detach)(void *h);
@@ -52,11 +68,13 @@ struct hostlink_ops {
 	int (*hlo_recv)(void *h, void *buf, size_t buflen, size_t *lenp,
 	    uint64_t *overrunsp);
 	/* Optional, used instead of hlo_recv: the same, and the frame's
-	 * HOSTLINK_F_* flags in *flagsp. */
+	 * HOSTLINK_F_* flags in *flagsp; HOSTLINK_EBADFRAME for a frame
+	 * the link described wrongly (skipped, counted, no pause). */
 	int (*hlo_recvf)(void *h, void *buf, size_t buflen, size_t *lenp,
 	    uint64_t *overrunsp, int *flagsp);
 	/* Optional: the if_capenable bits (IFCAP_*) the attached link
-	 * gives the interface. */
+	 * gives the interface.  IFCAP_TSO4 and IFCAP_LRO need
+	 * hlo_maxlarge, IFCAP_TSO4 hlo_sendv too. */
 	int (*hlo_caps)(void *h);
 	void (*hlo_wait)(void *h);         /* until a frame or hlo_stop */
 	void (*hlo_stop)(void *h);         /* wake hlo_wait for good */
@@ -68,6 +86,9 @@ struct hostlink_ops {
 struct hostlink_cloner {
 	struct if_cloner hc_cloner;        /* first: container_of */
 	const struct hostlink_ops *hc_ops;
+	/* [a] receive buffers of hlo_maxlarge bytes (made at the first
+	 * create, kept: received data may outlive every interface) */
+	struct pool *hc_lpool;
 };
 #define HOSTLINK_CLONER(name, ops) {					\
 	.hc_cloner = {							\

@@ -73,12 +73,16 @@ struct pkthdr {
 	struct ifnet *rcvif;               /* arrived on; not referenced */
 	int csum_flags;                    /* M_CSUM_* */
 	uint32_t csum_data;                /* protocol's checksum scratch */
+	uint16_t segsz;                    /* M_CSUM_TSOv4: bytes of TCP
+					      payload per piece (the MSS) */
 };
 /* csum_flags */
 #define M_CSUM_IPv4_OK    0x01           /* IPv4 header checksum verified */
 #define M_CSUM_DATA_OK    0x02           /* payload checksum verified */
 #define M_CSUM_IPv4_OUT   0x10           /* compute IPv4 header on output */
 #define M_CSUM_DATA_OUT   0x20           /* compute payload sum on output */
+#define M_CSUM_TSOv4      0x40           /* TCP/IPv4 segment to be cut into
+                                            pieces of segsz (TSO) */
 /*
  * Payload checksums (TCP, UDP) are left to ip_output: the protocol sets
  * M_CSUM_DATA_OUT and a zero sum field.  ip_output fills the sum in
@@ -89,6 +93,17 @@ struct pkthdr {
  * with M_CSUM_DATA_OUT has an unfilled sum: ip_input fills it in (and
  * the protocol verifies as usual) unless M_CSUM_DATA_OK says the link
  * is trusted; then forwarding fills it in on the way out.
+ *
+ * Segmentation offload (TSO): a TCP/IPv4 packet with M_CSUM_TSOv4 may
+ * be larger than the MTU; it stands for the packets of segsz payload
+ * bytes each that cutting it would give (one IP header and one TCP
+ * header copied into each, sequence numbers advanced, FIN and PSH on
+ * the last only; tcp_tso_segment).  It always has M_CSUM_DATA_OUT too.
+ * ip_output hands it whole only to an interface with IFCAP_TSO4 and
+ * cuts it in software for any other; a driver with TSO passes it to a
+ * link that cuts it (virtif: Linux, through the tap's virtio_net_hdr).
+ * A host link that received such an aggregate (Linux's GSO packets on
+ * a tap) marks it the same way, so forwarding it cuts it again.
  */
 
 struct mbuf_hdr {
@@ -192,7 +207,8 @@ struct mbuf *m_get(int how, int type);
 struct mbuf *m_gethdr(int how, int type);
 /* Give m a 2 KiB cluster (m_data at its start).  0 or ENOBUFS. */
 int m_clget(struct mbuf *m, int how);
-/* Give m external storage of size bytes from kmem.  0 or ENOBUFS. */
+/* Give m external storage of at least size bytes from kmem (32 to 64
+ * KiB: 64 KiB from a pool).  0 or ENOBUFS. */
 int m_extalloc(struct mbuf *m, size_t size, int how);
 /*
  * Give m the caller's storage buf[size] without copying; freefn(buf,

@@ -45,7 +45,14 @@ ip_forward(struct mbuf *m, struct ifnet *rcvif)
 		    ICMP_UNREACH_HOST : ICMP_UNREACH_NET, 0);
 		return;
 	}
-	if (len > (size_t)nh.nh_mtu && (ntohs(ip->ip_off) & IP_DF)) {
+	/* An aggregate from a host link (M_CSUM_TSOv4) leaves as the
+	 * segments it stands for: their size is what must fit. */
+	if ((m->m_pkthdr.csum_flags & M_CSUM_TSOv4) && ip->ip_p == IPPROTO_TCP)
+		len = tcp_tso_piecelen(m, hlen);
+	else
+		m->m_pkthdr.csum_flags &= ~M_CSUM_TSOv4;
+	if ((len == 0 || len > (size_t)nh.nh_mtu) &&
+	    (ntohs(ip->ip_off) & IP_DF)) {
 		if_rele(nh.nh_ifp);
 		NETSTAT_INC(ips_cantfrag);
 		NETSTAT_INC(ips_cantforward);

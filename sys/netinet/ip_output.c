@@ -8,6 +8,15 @@
  * fragments what is larger than the interface's MTU (RFC 791), unless DF
  * is set (EMSGSIZE; ip_forward turns that into ICMP "fragmentation
  * needed").  The link layer (if_output) consumes each packet.
+ *
+ * A TCP segment marked for segmentation offload (M_CSUM_TSOv4, mbuf.h)
+ * larger than the MTU goes whole only to an interface that cuts it
+ * (IFCAP_TSO4 with IFCAP_CSUM_DATA, and pieces that fit the MTU) or
+ * carries it whole (IFCAP_TSO4 with IFCAP_TSO_WHOLE: summed whole
+ * here unless IFCAP_CSUM_DATA); for
+ * any other it is cut here (tcp_tso_segment), never fragmented: TCP
+ * may pick the interface once and the route change afterwards, and a
+ * forwarded aggregate from a host link has to leave as segments.
  */
 #include "kern/kern.h"
 #include "net/if.h"
@@ -15,6 +24,7 @@
 #include "net/net_stats.h"
 #include "net/route.h"
 #include "netinet/in_impl.h"
+#include "netinet/tcp_var.h"
 
 static uint16_t ip_id_next;                /* [a] */
 
@@ -88,6 +98,66 @@ ip_fragment(struct ifnet *ifp, struct mbuf *m, size_t hlen, size_t mtu,
 	}
 	m_freem(m);
 	return error;
+}
+
+/*
+ * Send the complete packet m (header of hlen bytes) that fits ifp as it
+ * is: its payload sum unless the interface does without, its header
+ * sum.  Consumes m.
+ */
+static int
+ip_output_one(struct ifnet *ifp, struct mbuf *m, size_t hlen,
+    uint32_t nexthop)
+{
+	struct ip *ip;
+
+	if ((m->m_pkthdr.csum_flags & M_CSUM_DATA_OUT) &&
+	    !(atomic_load_relaxed(&ifp->if_capenable) & IFCAP_CSUM_DATA))
+		in_delayed_cksum(m, hlen);
+	ip = mtod(m, struct ip *);
+	ip_sethdrsum(ip, hlen);
+	return ifp->if_output(ifp, m, AF_INET, &nexthop);
+}
+
+/*
+ * A TSO segment ifp does not take whole: cut it and send the pieces.
+ * Consumes m.  The first error, after trying every piece.
+ */
+static int
+ip_output_tso(struct ifnet *ifp, struct mbuf *m, size_t hlen,
+    uint32_t nexthop)
+{
+	struct mbuf *list, *n;
+	int error, e;
+
+	NETSTAT_INC(ips_tsosegmented);
+	error = tcp_tso_segment(m, hlen, &list);
+	if (error != 0)
+		return error;
+	while (list != NULL) {
+		n = list->m_nextpkt;
+		list->m_nextpkt = NULL;
+		e = ip_output_one(ifp, list, hlen, nexthop);
+		if (e != 0 && error == 0)
+			error = e;
+		list = n;
+	}
+	return error;
+}
+
+/* Does ifp take the TSO packet m (IP length len) whole? */
+static bool
+ip_tso_whole(struct ifnet *ifp, const struct mbuf *m, size_t hlen, size_t len)
+{
+	int caps = atomic_load_relaxed(&ifp->if_capenable);
+	size_t piece = tcp_tso_piecelen(m, hlen);
+
+	/* A link that cuts it must sum the pieces (IFCAP_CSUM_DATA); one
+	 * that carries it whole (IFCAP_TSO_WHOLE) gets it summed here. */
+	return (caps & IFCAP_TSO4) &&
+	    (caps & (IFCAP_CSUM_DATA | IFCAP_TSO_WHOLE)) &&
+	    len <= IP_MAXPACKET &&
+	    piece != 0 && piece <= (size_t)atomic_load_relaxed(&ifp->if_mtu);
 }
 
 int
@@ -167,6 +237,25 @@ ip_output(struct mbuf *m, int flags)
 	if ((flags & IP_FORWARDING) == 0 &&
 	    ((flags & IP_RAWOUTPUT) == 0 || ip->ip_id == 0))
 		ip->ip_id = ip_newid();
+	if (m->m_pkthdr.csum_flags & M_CSUM_TSOv4) {
+		if (len <= (size_t)atomic_load_relaxed(&ifp->if_mtu)) {
+			/* One piece: an ordinary segment. */
+			m->m_pkthdr.csum_flags &= ~M_CSUM_TSOv4;
+		} else if (ip_tso_whole(ifp, m, hlen, len)) {
+			if ((m->m_pkthdr.csum_flags & M_CSUM_DATA_OUT) &&
+			    !(atomic_load_relaxed(&ifp->if_capenable) &
+			    IFCAP_CSUM_DATA))
+				in_delayed_cksum(m, hlen);
+			ip_sethdrsum(ip, hlen);
+			error = ifp->if_output(ifp, m, AF_INET, &nexthop);
+			if_rele(ifp);
+			return error;
+		} else {
+			error = ip_output_tso(ifp, m, hlen, nexthop);
+			if_rele(ifp);
+			return error;
+		}
+	}
 	/* The payload sum the protocol left undone (mbuf.h): now, unless
 	 * the interface does without it and the packet goes whole. */
 	if ((m->m_pkthdr.csum_flags & M_CSUM_DATA_OUT) &&

@@ -26,7 +26,12 @@ void
 tcp_cc_ack_received(struct tcpcb *tp, size_t acked)
 {
 	if (tp->snd_cwnd < tp->snd_ssthresh) {
-		tp->snd_cwnd += (uint32_t)MIN(acked, 2 * (size_t)tp->t_maxseg);
+		/* RFC 3465's limit of 2 MSS per ACK, but a whole TSO
+		 * segment when we send them: a receiver that aggregates
+		 * (Linux's GRO) ACKs each one once, and 2 MSS per ACK would
+		 * make slow start grow by a few percent per round trip. */
+		tp->snd_cwnd += (uint32_t)MIN(acked,
+		    MAX(2 * (size_t)tp->t_maxseg, (size_t)tp->t_tsomax));
 	} else {
 		tp->t_cc->cc_ack(tp, acked);
 	}

@@ -1067,8 +1067,12 @@ tcp_input_sync(struct tcpcb *tp, struct tcp_seg *sg, struct mbuf *m)
 				m_freem(m);
 			}
 			m = NULL;
+			/* An aggregate (the link's LRO, the peer's TSO cut
+			 * by nobody) counts as the full segments it holds:
+			 * one of two or more is ACKed at once. */
 			if (sg->len >= tp->t_maxseg)
-				tp->t_segsunacked++;
+				tp->t_segsunacked += (int)MIN(sg->len /
+				    tp->t_maxseg, 64);
 			if (fin || (tp->t_flags & TF_QUICKACK) ||
 			    tp->t_segsunacked >= 2 || (sg->flags & TH_PUSH &&
 			    sg->len < tp->t_maxseg))
@@ -1360,17 +1364,13 @@ tcp_impair_init(void)
 		    (unsigned long long)seed);
 }
 
-void
-tcp_input(struct mbuf *m, size_t hlen)
+static void
+tcp_impair_one(struct mbuf *m, size_t hlen)
 {
 	struct mbuf *dup = NULL, *held;
 	size_t heldhlen;
 	bool hold = false;
 
-	if (!tcp_impair.on) {
-		tcp_input1(m, hlen);
-		return;
-	}
 	mutex_enter(&tcp_impair_lock);
 	if (tcp_impair.burstleft > 0 && getnanouptime() > tcp_impair.burstend)
 		tcp_impair.burstleft = 0;
@@ -1404,4 +1404,49 @@ tcp_input(struct mbuf *m, size_t hlen)
 		tcp_input1(m, hlen);
 	if (held != NULL)
 		tcp_input1(held, heldhlen);
+}
+
+/*
+ * The impairment acts on the segments a wire would carry, so that its
+ * rates mean the same with and without offload: an aggregate a link
+ * handed up whole (M_CSUM_TSOv4: shmif's, or Linux's GSO packets on a
+ * tap) has its sum checked, then is cut, and each piece takes its
+ * chances.
+ */
+void
+tcp_input(struct mbuf *m, size_t hlen)
+{
+	struct ifnet *rcvif = m->m_pkthdr.rcvif;
+	const struct ip *ip;
+	struct mbuf *list, *n;
+	size_t tlen;
+
+	if (!tcp_impair.on) {
+		tcp_input1(m, hlen);
+		return;
+	}
+	if ((m->m_pkthdr.csum_flags & M_CSUM_TSOv4) == 0) {
+		tcp_impair_one(m, hlen);
+		return;
+	}
+	ip = mtod(m, const struct ip *);
+	tlen = m->m_pkthdr.len - hlen;
+	if ((m->m_pkthdr.csum_flags & M_CSUM_DATA_OK) == 0 &&
+	    in_cksum(m, hlen, tlen, in_pseudo(ip->ip_src, ip->ip_dst,
+	    IPPROTO_TCP, (uint16_t)tlen)) != 0) {
+		TCPSTAT_INC(tcps_rcvbadsum);
+		m_freem(m);
+		return;
+	}
+	if (tcp_tso_segment(m, hlen, &list) != 0)
+		return;                        /* consumed: no memory */
+	for (; list != NULL; list = n) {
+		n = list->m_nextpkt;
+		list->m_nextpkt = NULL;
+		/* The pieces' sums are not filled in: the whole was
+		 * checked above. */
+		list->m_pkthdr.csum_flags = M_CSUM_DATA_OK;
+		list->m_pkthdr.rcvif = rcvif;
+		tcp_impair_one(list, hlen);
+	}
 }

@@ -15,6 +15,15 @@
  * tcp_send_segment builds one segment with its options: MSS, window
  * scale, SACK-permitted and timestamps on SYNs (RFC 7323, 2018), then
  * timestamps and SACK blocks as negotiated.
+ *
+ * TSO: when the route's interface cuts segments itself (t_tsomax, set
+ * by tcp_setmss), a segment may carry up to t_tsomax bytes, a multiple
+ * of the MSS, marked M_CSUM_TSOv4 with the MSS as piece size.  It stands
+ * for the MSS-sized segments cutting it gives (tcp_tso_segment: the
+ * same options in each, FIN and PSH on the last), so the sequence
+ * space, the window, cwnd (bytes) and the retransmission logic see
+ * nothing new: a partial ACK, SACK or retransmission splits it like any
+ * other range of the send queue.  Counters count the pieces.
  */
 #include "kern/kern.h"
 #include "kern/callout.h"
@@ -26,6 +35,15 @@
 #include "netinet/in_impl.h"
 #include "netinet/tcp.h"
 #include "netinet/tcp_var.h"
+
+/* The segments on the wire a segment of len bytes stands for (TSO). */
+static uint32_t
+tcp_npieces(const struct tcpcb *tp, size_t len)
+{
+	if (len <= tp->t_maxseg || tp->t_maxseg == 0)
+		return 1;
+	return (uint32_t)((len + tp->t_maxseg - 1) / tp->t_maxseg);
+}
 
 uint32_t
 tcp_rcvwin(const struct tcpcb *tp)
@@ -112,6 +130,100 @@ tcp_putopts(struct tcpcb *tp, int flags, uint8_t *opt)
 	return n;
 }
 
+/*
+ * The IP length of the largest piece of the TSO packet m: IP and TCP
+ * headers plus one segsz.  0 if m is too short to say.
+ */
+size_t
+tcp_tso_piecelen(const struct mbuf *m, size_t iphlen)
+{
+	struct tcphdr th;
+	size_t thlen;
+
+	if (m->m_pkthdr.len < iphlen + sizeof(th) ||
+	    m_copydata(m, iphlen, sizeof(th), &th) != 0)
+		return 0;
+	thlen = TH_OFF(&th);
+	if (thlen < sizeof(th) || m->m_pkthdr.len < iphlen + thlen)
+		return 0;
+	return iphlen + thlen + MIN((size_t)m->m_pkthdr.segsz,
+	    m->m_pkthdr.len - iphlen - thlen);
+}
+
+int
+tcp_tso_segment(struct mbuf *m, size_t iphlen, struct mbuf **listp)
+{
+	uint8_t hdr[TCP_TSO_MAXHDR];
+	struct tcphdr *th;
+	struct ip *ip;
+	struct mbuf *head = NULL, **tail = &head, *h, *n;
+	size_t thlen, hdrlen, paylen, segsz, off, chunk;
+	tcp_seq seq;
+	uint8_t fl;
+
+	*listp = NULL;
+	segsz = m->m_pkthdr.segsz;
+	if (segsz == 0 || tcp_tso_piecelen(m, iphlen) == 0 ||
+	    iphlen > 60) {
+		m_freem(m);
+		return EINVAL;
+	}
+	/* tcp_tso_piecelen checked that both headers are there. */
+	(void)m_copydata(m, iphlen, sizeof(struct tcphdr), hdr);
+	thlen = TH_OFF((struct tcphdr *)(void *)hdr);
+	hdrlen = iphlen + thlen;
+	CTASSERT(TCP_TSO_MAXHDR <= MHLEN);
+	(void)m_copydata(m, 0, hdrlen, hdr);
+	th = (struct tcphdr *)(void *)(hdr + iphlen);
+	seq = ntohl(th->th_seq);
+	fl = th->th_flags;
+	paylen = m->m_pkthdr.len - hdrlen;
+	off = 0;
+	do {
+		chunk = MIN(segsz, paylen - off);
+		h = m_gethdr(M_DONTWAIT, MT_HEADER);
+		if (h == NULL)
+			goto nobufs;
+		/* Headers at the end of the small area: room in front for
+		 * the link header. */
+		h->m_data += MHLEN - hdrlen;
+		h->m_len = hdrlen;
+		if (chunk > 0) {
+			n = m_copym(m, hdrlen + off, chunk, M_DONTWAIT);
+			if (n == NULL) {
+				m_freem(h);
+				goto nobufs;
+			}
+			h->m_next = n;
+		}
+		h->m_pkthdr.len = hdrlen + chunk;
+		h->m_pkthdr.csum_flags = M_CSUM_DATA_OUT;
+		th->th_seq = htonl(seq + (uint32_t)off);
+		th->th_flags = off + chunk < paylen ?
+		    (uint8_t)(fl & ~(TH_FIN | TH_PUSH)) : fl;
+		th->th_sum = 0;
+		ip = (struct ip *)(void *)hdr;
+		ip->ip_len = htons((uint16_t)(hdrlen + chunk));
+		if (off > 0)
+			ip->ip_id = ip_newid();
+		memcpy(mtod(h, void *), hdr, hdrlen);
+		*tail = h;
+		tail = &h->m_nextpkt;
+		off += chunk;
+	} while (off < paylen);
+	m_freem(m);
+	*listp = head;
+	return 0;
+nobufs:
+	while (head != NULL) {
+		h = head->m_nextpkt;
+		m_freem(head);
+		head = h;
+	}
+	m_freem(m);
+	return ENOBUFS;
+}
+
 int
 tcp_send_segment(struct tcpcb *tp, tcp_seq seq, int flags, size_t off,
     size_t len)
@@ -185,6 +297,12 @@ tcp_send_segment(struct tcpcb *tp, tcp_seq seq, int flags, size_t off,
 	}
 	th->th_sum = 0;                        /* ip_output fills it in */
 	m->m_pkthdr.csum_flags = M_CSUM_DATA_OUT;
+	m->m_pkthdr.segsz = 0;
+	if (len > tp->t_maxseg) {
+		KASSERT(len <= tp->t_tsomax && tp->t_maxseg <= 0xffff);
+		m->m_pkthdr.csum_flags |= M_CSUM_TSOv4;
+		m->m_pkthdr.segsz = (uint16_t)tp->t_maxseg;
+	}
 	ip->ip_vhl = 0x45;
 	ip->ip_tos = (uint8_t)tp->t_tos;
 	ip->ip_ttl = (uint8_t)tp->t_ttl;
@@ -193,9 +311,9 @@ tcp_send_segment(struct tcpcb *tp, tcp_seq seq, int flags, size_t off,
 	ip->ip_dst = tp->t_faddr;
 	ip->ip_len = htons((uint16_t)(hdrlen + len));
 	ip->ip_off = htons(IP_DF);
-	TCPSTAT_INC(tcps_sndtotal);
+	TCPSTAT_ADD(tcps_sndtotal, tcp_npieces(tp, len));
 	if (len > 0) {
-		TCPSTAT_INC(tcps_sndpack);
+		TCPSTAT_ADD(tcps_sndpack, tcp_npieces(tp, len));
 		TCPSTAT_ADD(tcps_sndbyte, len);
 		tp->t_sndtime = getnanouptime();
 	} else {
@@ -297,8 +415,16 @@ again:
 				tcp_setpersist(tp);
 		}
 	}
-	if ((uint32_t)len > maxseg)
-		len = (int32_t)maxseg;
+	if ((uint32_t)len > maxseg) {
+		/* TSO: whole MSS-sized pieces, the rest on its own (so
+		 * Nagle's rule sees it as it would without TSO). */
+		if (tp->t_tsomax > maxseg && maxseg <= 0xffff) {
+			len = (int32_t)MIN((uint32_t)len, tp->t_tsomax);
+			len -= len % (int32_t)maxseg;
+		} else {
+			len = (int32_t)maxseg;
+		}
+	}
 	if (tcp_wantfin(tp) &&
 	    SEQ_GEQ(tp->snd_nxt + (uint32_t)len, tp->snd_una + (uint32_t)tp->t_sndcc) &&
 	    !((tp->t_flags & TF_SENTFIN) && tp->snd_nxt == tp->snd_max))
@@ -306,7 +432,7 @@ again:
 
 	sendit = false;
 	if (len > 0) {
-		if ((uint32_t)len == maxseg)
+		if ((uint32_t)len >= maxseg)
 			sendit = true;
 		else if ((idle || (tp->t_flags & TF_NODELAY)) &&
 		    !(tp->t_flags & TF_CORK) &&
@@ -322,14 +448,19 @@ again:
 		else if ((flags & TH_FIN) && (size_t)(off + len) >= tp->t_sndcc)
 			sendit = true;
 	}
-	/* Window update worth telling (RFC 9293 3.8.6.2.2). */
+	/* Window update worth telling (RFC 9293 3.8.6.2.2), once the
+	 * window left to the peer is under half the new one (as Linux):
+	 * a reader taking 256 KiB at a time while the peer still has room
+	 * would otherwise send an ACK of its own per read, beside the ones
+	 * the data gets (one per 64 KiB aggregate over a tap). */
 	if (!sendit && so != NULL && TCPS_HAVERCVDSYN(tp->t_state) &&
 	    !(so->so_rcv.sb_flags & SB_CANTMORE)) {
 		uint32_t cur = tcp_rcvwin(tp);
+		uint32_t left = (uint32_t)(tp->rcv_adv - tp->rcv_nxt);
 
-		adv = cur - (uint32_t)(tp->rcv_adv - tp->rcv_nxt);
+		adv = cur - left;
 		if ((int32_t)adv > 0 && (adv >= 2 * maxseg ||
-		    adv * 2 >= so->so_rcv.sb_hiwat))
+		    adv * 2 >= so->so_rcv.sb_hiwat) && cur / 2 >= left)
 			sendit = true;
 	}
 	if (force || (flags & TH_SYN))
@@ -359,8 +490,8 @@ again:
 		return error;
 	}
 	if (SEQ_LT(tp->snd_nxt, tp->snd_max) && len > 0) {
-		tp->t_totrexmt++;
-		TCPSTAT_INC(tcps_sndrexmitpack);
+		tp->t_totrexmt += tcp_npieces(tp, (size_t)len);
+		TCPSTAT_ADD(tcps_sndrexmitpack, tcp_npieces(tp, (size_t)len));
 	}
 	if (flags & TH_SYN) {
 		tp->snd_nxt++;

@@ -130,6 +130,9 @@ tcp_connhashidx(uint32_t laddr, uint16_t lport, uint32_t faddr,
  * purpose.  Unset (the default), ISNs follow RFC 6528.
  */
 static bool tcp_iss_fixed;                 /* [I] */
+/* Test-only: RUMP_TCP_TSO=force sends TSO segments whatever the route's
+ * interface, so ip_output cuts them in software (tcp_settsomax). */
+static bool tcp_tso_force;                 /* [I] */
 bool tcp_sack_rxt = true;                  /* [I] tcp_var.h */
 static uint32_t tcp_iss_next;              /* [N] */
 
@@ -145,6 +148,11 @@ tcp_init(void)
 	    strcmp(buf, "1") == 0) {
 		tcp_sack_rxt = false;
 		printf("tcp: test: SACK recovery off (NewReno only)\n");
+	}
+	if (rumpuser_getparam("RUMP_TCP_TSO", buf, sizeof(buf)) == 0 &&
+	    strcmp(buf, "force") == 0) {
+		tcp_tso_force = true;
+		printf("tcp: test: TSO on every route, cut in software\n");
 	}
 	if (rumpuser_getparam("RUMP_TCP_ISS", buf, sizeof(buf)) == 0 &&
 	    kstrtou64(buf, &v) == 0) {
@@ -573,8 +581,32 @@ tcp_mss_for(uint32_t faddr)
 	    sizeof(struct tcphdr));
 }
 
+/*
+ * TSO through the route's interface: segments of up to 64 KiB (an IP
+ * packet's limit, less headers and options) when it cuts them itself
+ * and fills in their sums (IFCAP_TSO4 and IFCAP_CSUM_DATA), or carries
+ * them whole to receivers that take them so (IFCAP_TSO_WHOLE).  Only a
+ * hint: ip_output cuts in software what reaches another interface.
+ */
+static void
+tcp_settsomax(struct tcpcb *tp)
+{
+	struct rt_nexthop nh;
+	int caps;
+
+	tp->t_tsomax = 0;
+	if (rt_lookup(tp->t_faddr, &nh) != 0)
+		return;
+	caps = atomic_load_relaxed(&nh.nh_ifp->if_capenable);
+	if (((caps & IFCAP_TSO4) &&
+	    (caps & (IFCAP_CSUM_DATA | IFCAP_TSO_WHOLE))) || tcp_tso_force)
+		tp->t_tsomax = IP_MAXPACKET - sizeof(struct ip) -
+		    sizeof(struct tcphdr) - TCP_MAXOLEN;
+	if_rele(nh.nh_ifp);
+}
+
 /* Recompute t_maxseg from the peer's MSS, the route, the path MTU,
- * TCP_MAXSEG and the timestamp option's 12 bytes. */
+ * TCP_MAXSEG and the timestamp option's 12 bytes; and t_tsomax. */
 void
 tcp_setmss(struct tcpcb *tp)
 {
@@ -593,6 +625,7 @@ tcp_setmss(struct tcpcb *tp)
 	    (TF_REQ_TSTMP | TF_RCVD_TSTMP))
 		mss -= 12;
 	tp->t_maxseg = MAX(mss, TCP_MSS_MIN);
+	tcp_settsomax(tp);
 }
 
 /*

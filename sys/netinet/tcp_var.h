@@ -166,6 +166,9 @@ struct tcpcb {
 	uint32_t t_advmss;                 /* MSS we announced */
 	uint32_t t_usermss;                /* TCP_MAXSEG, 0: none */
 	uint32_t t_pmtu;                   /* path MTU (ICMP frag needed) */
+	uint32_t t_tsomax;                 /* largest TSO segment's payload
+					      through the route's interface
+					      (IFCAP_TSO4), 0: no TSO */
 	uint8_t snd_scale, rcv_scale, request_r_scale;
 	uint32_t ts_recent;                /* peer's TSval to echo */
 	int64_t ts_recent_age;             /* when it was recorded, ns */
@@ -362,6 +365,17 @@ void tcp_setpersist(struct tcpcb *tp);
 uint32_t tcp_rcvwin(const struct tcpcb *tp);
 /* Send one segment for tp: seq, flags, data bytes [off, off+len) of
  * t_sndq.  0 or errno. */
+/*
+ * TSO (tcp_output.c).  tcp_tso_segment cuts a packet marked M_CSUM_TSOv4
+ * (IP header of iphlen bytes first) into its pieces, linked by
+ * m_nextpkt in *listp, each with M_CSUM_DATA_OUT and its IP header sum
+ * still to do; consumes m.  0, EINVAL (not a TSO packet we can cut) or
+ * ENOBUFS (nothing is left then).  tcp_tso_piecelen: the IP length of
+ * the largest piece (0 if m is malformed).
+ */
+#define TCP_TSO_MAXHDR (60 + 60)          /* IP and TCP, with options */
+int tcp_tso_segment(struct mbuf *m, size_t iphlen, struct mbuf **listp);
+size_t tcp_tso_piecelen(const struct mbuf *m, size_t iphlen);
 int tcp_send_segment(struct tcpcb *tp, tcp_seq seq, int flags,
     size_t off, size_t len);
 

@@ -124,7 +124,12 @@ def reconnect(addr, port, lport):
                 s.close()
                 if e.errno not in (errno.EADDRNOTAVAIL, errno.EADDRINUSE):
                     raise
+                last = e
                 time.sleep(0.01)
+        else:
+            print("connection %d from port %d: still %s after 100 tries" %
+                  (i, lport, last))
+            return 1
         dt = time.time() - t0
         got = b""
         while True:

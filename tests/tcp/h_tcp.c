@@ -224,6 +224,14 @@ source(const char *addr, int port, unsigned long long bytes)
 	if (rump_sys_getsockopt(s, RUMP_SOL_TCP, RUMP_TCP_INFO, &ti, &tl) == 0)
 		printf("mss %u cwnd %u rtt %u us retrans %u\n", ti.tcpi_snd_mss,
 		    ti.tcpi_snd_cwnd, ti.tcpi_rtt, ti.tcpi_total_retrans);
+	if (getenv("RUMP_TCP_TSO") != NULL) {
+		struct rump_netstats st;
+
+		/* t_tcp.sh: the forced TSO segments were cut (ip_output). */
+		h_netstats(&st);
+		printf("tso: %llu segments cut in software\n",
+		    (unsigned long long)st.ips_tsosegmented);
+	}
 	rump_sys_close(s);
 	if (ans[0] != bytes || ans[1] != h) {
 		fprintf(stderr, "h_tcp: mismatch: sent %llu hash %llx, peer got "

@@ -110,7 +110,7 @@ newbus() {
 	C="$B,10.0.0.2/24"
 }
 
-echo "1..11"
+echo "1..19"
 newbus
 
 start sink -i "$A" sink 5001 1
@@ -123,8 +123,31 @@ stopall
 
 # A transfer small enough that the whole conversation stays in the bus's
 # ring, decoded by tshark with its TCP analysis and checksum checks.
+# First with shmif's segmentation offload (aggregates on the bus: a
+# handful of frames, each summed whole), then without (MSS-sized frames).
+start sink -i "$A" sink 5001 1
+check "offload: 1 MiB for the capture" "$H_TCP" -i "$C" source 10.0.0.1 5001 1048576
+if ! command -v tshark >/dev/null 2>&1 || [ -z "${SHMIF_DUMPBUS:-}" ]; then
+	ok "offload: aggregates on the bus, capture clean # SKIP tshark or shmif_dumpbus missing"
+elif "$SHMIF_DUMPBUS" -p "$dir/cap.pcap" "$B" >"$dir/out" 2>&1 &&
+    tshark -r "$dir/cap.pcap" -o tcp.check_checksum:TRUE \
+	-o ip.check_checksum:TRUE -Y '_ws.malformed ||
+	_ws.expert.severity >= "warning" || tcp.checksum.status == 0 ||
+	ip.checksum.status == 0 ||
+	(tcp.analysis.flags && !tcp.analysis.window_update)' \
+	>"$dir/bad" 2>"$dir/err" && [ ! -s "$dir/bad" ] &&
+    [ "$(tshark -r "$dir/cap.pcap" -Y 'ip.len > 9000' 2>/dev/null |
+	wc -l)" -gt 5 ]; then
+	ok "offload: aggregates on the bus, capture clean"
+else
+	cat "$dir/bad" "$dir/err" >>"$dir/out" 2>/dev/null
+	notok "offload: aggregates on the bus, capture clean"
+fi
+stopall
+export RUMP_SHMIF_TSO=0
 start sink -i "$A" sink 5001 1
 check "200 KiB for the capture" "$H_TCP" -i "$C" source 10.0.0.1 5001 204800
+unset RUMP_SHMIF_TSO
 if ! command -v tshark >/dev/null 2>&1 || [ -z "${SHMIF_DUMPBUS:-}" ]; then
 	ok "tshark finds the capture clean # SKIP tshark or shmif_dumpbus missing"
 elif "$SHMIF_DUMPBUS" -p "$dir/cap.pcap" "$B" >"$dir/out" 2>&1 &&
@@ -193,4 +216,52 @@ check "4 MiB intact with 2 % loss, 2 % duplicates, 5 % reordering" \
 	"$H_TCP" -i "$C" source 10.0.0.1 5004 4194304
 stopall
 unset RUMP_TCP_IMPAIR RUMP_TCP_IMPAIR_SEED
+
+# TSO forced on every route (RUMP_TCP_TSO=force): TCP builds segments of
+# up to 64 KiB and ip_output cuts them for shmif in software (shmif's own
+# offload, which would carry them whole, off: RUMP_SHMIF_TSO=0).  The cut
+# pieces must look to tshark like ordinary segments, and transfers with
+# loss and reordering (partial ACKs, SACK, retransmission of part of a
+# TSO segment) must arrive intact.  The source reports how many TSO
+# segments were cut, which must not be 0.
+export RUMP_TCP_TSO=force RUMP_SHMIF_TSO=0
+tsocut() {	# tsocut DESC: the source's report names cut segments
+	if grep -q '^tso: [1-9][0-9]* segments cut' "$dir/out"; then
+		ok "$1"
+	else
+		notok "$1"
+	fi
+}
+start sink -i "$A" sink 5001 1
+check "TSO cut in software: 200 KiB for the capture" \
+	"$H_TCP" -i "$C" source 10.0.0.1 5001 204800
+tsocut "TSO cut in software: the source cut segments"
+if ! command -v tshark >/dev/null 2>&1 || [ -z "${SHMIF_DUMPBUS:-}" ]; then
+	ok "TSO cut in software: capture clean # SKIP tshark or shmif_dumpbus missing"
+elif "$SHMIF_DUMPBUS" -p "$dir/cap.pcap" "$B" >"$dir/out" 2>&1 &&
+    tshark -r "$dir/cap.pcap" -o tcp.check_checksum:TRUE \
+	-o ip.check_checksum:TRUE -Y '_ws.malformed ||
+	_ws.expert.severity >= "warning" || tcp.checksum.status == 0 ||
+	ip.checksum.status == 0 || ip.len > 1500 ||
+	(tcp.analysis.flags && !tcp.analysis.window_update)' \
+	>"$dir/bad" 2>"$dir/err" && [ ! -s "$dir/bad" ] &&
+    [ "$(tshark -r "$dir/cap.pcap" -Y tcp 2>/dev/null | wc -l)" -gt 140 ]; then
+	ok "TSO cut in software: capture clean (checksums, TCP analysis, MTU)"
+else
+	cat "$dir/bad" "$dir/err" >>"$dir/out" 2>/dev/null
+	notok "TSO cut in software: capture clean (checksums, TCP analysis, MTU)"
+fi
+stopall
+export RUMP_TCP_IMPAIR="50,0,0" RUMP_TCP_IMPAIR_SEED=51
+start sink -i "$A" sink 5004 1
+check "TSO cut in software: 4 MiB intact at 5 % loss" \
+	"$H_TCP" -i "$C" source 10.0.0.1 5004 4194304
+tsocut "TSO cut in software: segments cut under loss"
+stopall
+export RUMP_TCP_IMPAIR="20,20,50" RUMP_TCP_IMPAIR_SEED=8
+start sink -i "$A" -m 9000 sink 5004 1
+check "TSO cut in software: 16 MiB intact, MTU 9000, loss, duplicates, reordering" \
+	"$H_TCP" -i "$C" -m 9000 source 10.0.0.1 5004 16777216
+stopall
+unset RUMP_TCP_IMPAIR RUMP_TCP_IMPAIR_SEED RUMP_TCP_TSO RUMP_SHMIF_TSO
 exit $fail

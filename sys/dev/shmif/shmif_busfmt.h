@@ -15,6 +15,10 @@
  * sb_head, then check that sb_tail has not passed it (version 2; in
  * version 1 readers took the lock too).  sb_gen changes after every
  * frame and is what sleeping readers wait on.
+ *
+ * Frames are at most SHMIF_MAXFRAME bytes, except, from version 3 on,
+ * TCP segments a sender made larger than the MTU (segmentation offload,
+ * SHMIF_SF_TSO): up to SHMIF_MAXLARGE.  Receivers take them whole.
  */
 #ifndef _SYS_DEV_SHMIF_SHMIF_BUSFMT_H_
 #define _SYS_DEV_SHMIF_SHMIF_BUSFMT_H_
@@ -22,12 +26,15 @@
 #include <stdint.h>
 
 #define SHMIF_MAGIC      0x46494d53U       /* "SMIF" */
-#define SHMIF_VERSION    2                 /* lock-free readers */
+#define SHMIF_VERSION    3                 /* 2: lock-free readers;
+                                              3: aggregate frames */
 #define SHMIF_HDRSIZE    4096
 #define SHMIF_RINGSIZE   (8 * 1024 * 1024) /* default for new buses */
 #define SHMIF_RINGMIN    (64 * 1024)
 #define SHMIF_RINGMAX    (256 * 1024 * 1024)
 #define SHMIF_MAXFRAME   9018              /* jumbo frame, no FCS */
+#define SHMIF_MAXLARGE   (65535 + 14)      /* an aggregate: the largest
+                                              IPv4 packet + Ethernet */
 
 struct shmif_bushdr {
 	uint32_t sb_magic;                 /* SHMIF_MAGIC, written last */
@@ -50,12 +57,22 @@ struct shmif_frhdr {
 	uint64_t sf_sender;                /* writer's random id */
 	uint64_t sf_sec;                   /* CLOCK_REALTIME of the send */
 	uint32_t sf_nsec;
-	uint32_t sf_spare;
+	uint32_t sf_segsz;                 /* SHMIF_SF_TSO: payload bytes per
+	                                      segment it stands for */
 };
 
 /* sf_flags */
 #define SHMIF_SF_CSUM_UNDONE 0x1  /* TCP/UDP payload sum left out: the
                                      sender runs with RUMP_SHMIF_NOCSUM */
+#define SHMIF_SF_TSO         0x2  /* version 3: a TCP/IPv4 segment up to
+                                     SHMIF_MAXLARGE bytes standing for
+                                     segments of sf_segsz payload bytes
+                                     (segmentation offload); its sum, if
+                                     there, covers it whole */
+/* Is a frame header's length possible (a hostile file may say anything)? */
+#define SHMIF_FRLEN_OK(fh) ((fh)->sf_len != 0 &&			\
+	(fh)->sf_len <= (((fh)->sf_flags & SHMIF_SF_TSO) ?		\
+	    SHMIF_MAXLARGE : SHMIF_MAXFRAME))
 
 #define SHMIF_FRAMESPACE(len) \
 	(sizeof(struct shmif_frhdr) + (((uint64_t)(len) + 7) & ~(uint64_t)7))

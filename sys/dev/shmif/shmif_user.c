@@ -58,6 +58,7 @@ struct shmif_user {
 	uint64_t su_spinns;                /* ns to poll before sleeping */
 	uint32_t su_pid;                   /* ours, for sb_lockpid */
 	int su_nocsum;                     /* RUMP_SHMIF_NOCSUM=1 */
+	int su_tso;                        /* may send SHMIF_SF_TSO frames */
 	volatile int su_stop;
 };
 
@@ -264,6 +265,11 @@ rumpuser_shmif_attach(const char *path, struct shmif_user **up)
 	u->su_pid = (uint32_t)getpid();     /* not a system call per frame */
 	e = getenv("RUMP_SHMIF_NOCSUM");
 	u->su_nocsum = e != NULL && strcmp(e, "1") == 0;
+	/* An aggregate takes up to 64 KiB of the ring: only where many fit
+	 * (the default ring holds 128), so readers are not overrun. */
+	e = getenv("RUMP_SHMIF_TSO");
+	u->su_tso = !(e != NULL && strcmp(e, "0") == 0) &&
+	    u->su_ringsize >= 16 * SHMIF_FRAMESPACE(SHMIF_MAXLARGE);
 	*up = u;
 	return 0;
 
@@ -280,6 +286,12 @@ int
 rumpuser_shmif_nocsum(struct shmif_user *u)
 {
 	return u->su_nocsum;
+}
+
+int
+rumpuser_shmif_tso(struct shmif_user *u)
+{
+	return u->su_tso;
 }
 
 void
@@ -307,12 +319,18 @@ rumpuser_shmif_sendv(struct shmif_user *u, const struct shmif_iov *iov,
 	uint64_t need = SHMIF_FRAMESPACE(len), head, tail, newtail, pos;
 	size_t done = 0;
 
-	if (len == 0 || len > SHMIF_MAXFRAME)
+	if (len == 0 || len > ((flags & SHMIF_SF_TSO) ? SHMIF_MAXLARGE :
+	    SHMIF_MAXFRAME))
 		return EMSGSIZE;
+	if ((flags & SHMIF_SF_TSO) &&
+	    (!u->su_tso || SHMIF_UF_SEGSZ(flags) == 0))
+		return EINVAL;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	memset(&fh, 0, sizeof(fh));
 	fh.sf_len = (uint32_t)len;
-	fh.sf_flags = flags & SHMIF_SF_CSUM_UNDONE;
+	fh.sf_flags = flags & (SHMIF_SF_CSUM_UNDONE | SHMIF_SF_TSO);
+	if (flags & SHMIF_SF_TSO)
+		fh.sf_segsz = SHMIF_UF_SEGSZ(flags);
 	fh.sf_sender = u->su_sender;
 	fh.sf_sec = (uint64_t)ts.tv_sec;
 	fh.sf_nsec = (uint32_t)ts.tv_nsec;
@@ -324,7 +342,7 @@ rumpuser_shmif_sendv(struct shmif_user *u, const struct shmif_iov *iov,
 	/* Make room: the oldest frames go (slow readers see an overrun). */
 	while (head + need - newtail > u->su_ringsize) {
 		ring_read(u, newtail, &old, sizeof(old));
-		if (old.sf_len == 0 || old.sf_len > SHMIF_MAXFRAME ||
+		if (!SHMIF_FRLEN_OK(&old) ||
 		    newtail + SHMIF_FRAMESPACE(old.sf_len) > head) {
 			newtail = head;
 			break;
@@ -420,8 +438,7 @@ rumpuser_shmif_recv(struct shmif_user *u, void *buf, size_t buflen,
 		if (shmif_overtaken(u, rpos))
 			continue;
 		space = SHMIF_FRAMESPACE(fh.sf_len);
-		if (fh.sf_len == 0 || fh.sf_len > SHMIF_MAXFRAME ||
-		    rpos + space > head) {
+		if (!SHMIF_FRLEN_OK(&fh) || rpos + space > head) {
 			rpos = head;
 			error = EIO;
 			break;
@@ -435,8 +452,13 @@ rumpuser_shmif_recv(struct shmif_user *u, void *buf, size_t buflen,
 			continue;
 		rpos += space;
 		*lenp = fh.sf_len;
-		if (flagsp != NULL)
-			*flagsp = fh.sf_flags;
+		if (flagsp != NULL) {
+			/* Known bits only: the high ones carry sf_segsz. */
+			*flagsp = fh.sf_flags &
+			    (SHMIF_SF_CSUM_UNDONE | SHMIF_SF_TSO);
+			if (fh.sf_flags & SHMIF_SF_TSO)
+				*flagsp |= SHMIF_UF_MKSEGSZ(fh.sf_segsz);
+		}
 		u->su_gotrx = true;
 		error = 0;
 		break;

@@ -26,7 +26,12 @@ int rumpuser_shmif_send(struct shmif_user *u, const void *frame,
     size_t len);
 /* The same, the frame gathered from n pieces holding len bytes in all
  * (what is beyond len is ignored); the pieces are copied into the ring
- * once, under the bus lock; flags (SHMIF_SF_*) go in the frame header. */
+ * once, under the bus lock; flags (SHMIF_SF_*) go in the frame header.
+ * With SHMIF_SF_TSO the frame may be up to SHMIF_MAXLARGE bytes and the
+ * segment size rides in the flags' high 16 bits (SHMIF_UF_SEGSZ), here
+ * and in what rumpuser_shmif_recv returns. */
+#define SHMIF_UF_SEGSZ(flags)   ((uint32_t)(flags) >> 16)
+#define SHMIF_UF_MKSEGSZ(n)     (((uint32_t)(n) & 0xffff) << 16)
 struct shmif_iov {
 	const void *si_base;
 	size_t si_len;
@@ -45,6 +50,9 @@ int rumpuser_shmif_recv(struct shmif_user *u, void *buf, size_t buflen,
 /* Was RUMP_SHMIF_NOCSUM=1 in the environment at attach (the option to
  * leave TCP/UDP payload sums out between kernels that both have it)? */
 int rumpuser_shmif_nocsum(struct shmif_user *u);
+/* May this attachment send aggregates (SHMIF_SF_TSO)?  Yes unless
+ * RUMP_SHMIF_TSO=0 or the ring is too small to hold a few of them. */
+int rumpuser_shmif_tso(struct shmif_user *u);
 /* Sleep until a frame may be there or rumpuser_shmif_stop was called;
  * polls briefly first if frames came in lately (RUMP_SHMIF_SPIN_US). */
 void rumpuser_shmif_wait(struct shmif_user *u);
