@@ -144,6 +144,7 @@ m_clget(struct mbuf *m, int how)
 int
 m_extalloc(struct mbuf *m, size_t size, int how)
 {
+	void (*freefn)(struct mext *);
 	struct mext *ext;
 
 	KASSERT((m->m_flags & M_EXT) == 0);
@@ -151,18 +152,12 @@ m_extalloc(struct mbuf *m, size_t size, int how)
 		return ENOBUFS;
 	if (size > MBIGBYTES / 2 && size <= MBIGBYTES) {
 		ext = pool_get(mbig_pool, how);
-		if (ext == NULL) {
-			atomic_inc(&mbstat.ms_drops);
-			return ENOBUFS;
-		}
-		atomic_inc(&mbstat.ms_ext);
-		ext->ext_buf = (char *)ext + MEXT_HDR;
-		ext->ext_size = MBIGBYTES;
-		ext->ext_free = mext_bigfree;
-		m_setext(m, ext);
-		return 0;
+		size = MBIGBYTES;
+		freefn = mext_bigfree;
+	} else {
+		ext = kmem_alloc(MEXT_HDR + size, how);
+		freefn = mext_kmemfree;
 	}
-	ext = kmem_alloc(MEXT_HDR + size, how);
 	if (ext == NULL) {
 		atomic_inc(&mbstat.ms_drops);
 		return ENOBUFS;
@@ -170,7 +165,7 @@ m_extalloc(struct mbuf *m, size_t size, int how)
 	atomic_inc(&mbstat.ms_ext);
 	ext->ext_buf = (char *)ext + MEXT_HDR;
 	ext->ext_size = size;
-	ext->ext_free = mext_kmemfree;
+	ext->ext_free = freefn;
 	m_setext(m, ext);
 	return 0;
 }

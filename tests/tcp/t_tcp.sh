@@ -121,48 +121,43 @@ check "connect A -> B (the other way), 1 MiB" \
 	"$H_TCP" -i "$A" source 10.0.0.2 5001 1048576
 stopall
 
+# capclean DESC EXTRA COUNTFILTER MIN: the bus's frames as a pcap, which
+# tshark (TCP analysis, checksum checks) must find free of malformed or
+# out-of-spec packets and of EXTRA (a display filter, or ""), with more
+# than MIN frames matching COUNTFILTER.
+capclean() {
+	bad='_ws.malformed || _ws.expert.severity >= "warning" ||
+	    tcp.checksum.status == 0 || ip.checksum.status == 0 ||
+	    (tcp.analysis.flags && !tcp.analysis.window_update)'
+	[ -n "$2" ] && bad="$bad || $2"
+	if ! command -v tshark >/dev/null 2>&1 || [ -z "${SHMIF_DUMPBUS:-}" ]; then
+		ok "$1 # SKIP tshark or shmif_dumpbus missing"
+	elif "$SHMIF_DUMPBUS" -p "$dir/cap.pcap" "$B" >"$dir/out" 2>&1 &&
+	    tshark -r "$dir/cap.pcap" -o tcp.check_checksum:TRUE \
+		-o ip.check_checksum:TRUE -Y "$bad" \
+		>"$dir/bad" 2>"$dir/err" && [ ! -s "$dir/bad" ] &&
+	    [ "$(tshark -r "$dir/cap.pcap" -Y "$3" 2>/dev/null | wc -l)" -gt "$4" ]
+	then
+		ok "$1"
+	else
+		cat "$dir/bad" "$dir/err" >>"$dir/out" 2>/dev/null
+		notok "$1"
+	fi
+}
+
 # A transfer small enough that the whole conversation stays in the bus's
 # ring, decoded by tshark with its TCP analysis and checksum checks.
 # First with shmif's segmentation offload (aggregates on the bus: a
 # handful of frames, each summed whole), then without (MSS-sized frames).
 start sink -i "$A" sink 5001 1
 check "offload: 1 MiB for the capture" "$H_TCP" -i "$C" source 10.0.0.1 5001 1048576
-if ! command -v tshark >/dev/null 2>&1 || [ -z "${SHMIF_DUMPBUS:-}" ]; then
-	ok "offload: aggregates on the bus, capture clean # SKIP tshark or shmif_dumpbus missing"
-elif "$SHMIF_DUMPBUS" -p "$dir/cap.pcap" "$B" >"$dir/out" 2>&1 &&
-    tshark -r "$dir/cap.pcap" -o tcp.check_checksum:TRUE \
-	-o ip.check_checksum:TRUE -Y '_ws.malformed ||
-	_ws.expert.severity >= "warning" || tcp.checksum.status == 0 ||
-	ip.checksum.status == 0 ||
-	(tcp.analysis.flags && !tcp.analysis.window_update)' \
-	>"$dir/bad" 2>"$dir/err" && [ ! -s "$dir/bad" ] &&
-    [ "$(tshark -r "$dir/cap.pcap" -Y 'ip.len > 9000' 2>/dev/null |
-	wc -l)" -gt 5 ]; then
-	ok "offload: aggregates on the bus, capture clean"
-else
-	cat "$dir/bad" "$dir/err" >>"$dir/out" 2>/dev/null
-	notok "offload: aggregates on the bus, capture clean"
-fi
+capclean "offload: aggregates on the bus, capture clean" "" 'ip.len > 9000' 5
 stopall
 export RUMP_SHMIF_TSO=0
 start sink -i "$A" sink 5001 1
 check "200 KiB for the capture" "$H_TCP" -i "$C" source 10.0.0.1 5001 204800
 unset RUMP_SHMIF_TSO
-if ! command -v tshark >/dev/null 2>&1 || [ -z "${SHMIF_DUMPBUS:-}" ]; then
-	ok "tshark finds the capture clean # SKIP tshark or shmif_dumpbus missing"
-elif "$SHMIF_DUMPBUS" -p "$dir/cap.pcap" "$B" >"$dir/out" 2>&1 &&
-    tshark -r "$dir/cap.pcap" -o tcp.check_checksum:TRUE \
-	-o ip.check_checksum:TRUE -Y '_ws.malformed ||
-	_ws.expert.severity >= "warning" || tcp.checksum.status == 0 ||
-	ip.checksum.status == 0 ||
-	(tcp.analysis.flags && !tcp.analysis.window_update)' \
-	>"$dir/bad" 2>"$dir/err" && [ ! -s "$dir/bad" ] &&
-    [ "$(tshark -r "$dir/cap.pcap" -Y tcp 2>/dev/null | wc -l)" -gt 140 ]; then
-	ok "tshark finds the capture clean (checksums, TCP analysis)"
-else
-	cat "$dir/bad" "$dir/err" >>"$dir/out" 2>/dev/null
-	notok "tshark finds the capture clean (checksums, TCP analysis)"
-fi
+capclean "tshark finds the capture clean (checksums, TCP analysis)" "" tcp 140
 stopall
 
 start sink -i "$A" -m 9000 sink 5001 1
@@ -236,21 +231,7 @@ start sink -i "$A" sink 5001 1
 check "TSO cut in software: 200 KiB for the capture" \
 	"$H_TCP" -i "$C" source 10.0.0.1 5001 204800
 tsocut "TSO cut in software: the source cut segments"
-if ! command -v tshark >/dev/null 2>&1 || [ -z "${SHMIF_DUMPBUS:-}" ]; then
-	ok "TSO cut in software: capture clean # SKIP tshark or shmif_dumpbus missing"
-elif "$SHMIF_DUMPBUS" -p "$dir/cap.pcap" "$B" >"$dir/out" 2>&1 &&
-    tshark -r "$dir/cap.pcap" -o tcp.check_checksum:TRUE \
-	-o ip.check_checksum:TRUE -Y '_ws.malformed ||
-	_ws.expert.severity >= "warning" || tcp.checksum.status == 0 ||
-	ip.checksum.status == 0 || ip.len > 1500 ||
-	(tcp.analysis.flags && !tcp.analysis.window_update)' \
-	>"$dir/bad" 2>"$dir/err" && [ ! -s "$dir/bad" ] &&
-    [ "$(tshark -r "$dir/cap.pcap" -Y tcp 2>/dev/null | wc -l)" -gt 140 ]; then
-	ok "TSO cut in software: capture clean (checksums, TCP analysis, MTU)"
-else
-	cat "$dir/bad" "$dir/err" >>"$dir/out" 2>/dev/null
-	notok "TSO cut in software: capture clean (checksums, TCP analysis, MTU)"
-fi
+capclean "TSO cut in software: capture clean (checksums, TCP analysis, MTU)" 'ip.len > 1500' tcp 140
 stopall
 export RUMP_TCP_IMPAIR="50,0,0" RUMP_TCP_IMPAIR_SEED=51
 start sink -i "$A" sink 5004 1
