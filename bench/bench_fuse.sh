@@ -38,7 +38,10 @@ for i in range(n):
         f.write(os.urandom(random.randrange(4096)))
 PY
 imgsize=$(( SIZE_MB + FILES * 8 / 1024 + 256 ))M
-mkimg() { rm -f "$T/img"; mke2fs -q -t ext2 -b 4096 "$T/img" "$imgsize" >/dev/null 2>&1; }
+# Each measurement starts with nothing dirty on the host: otherwise the
+# first one measured pays for writing back the tree made above (and each
+# the previous one's leftovers).
+mkimg() { rm -f "$T/img"; mke2fs -q -t ext2 -b 4096 "$T/img" "$imgsize" >/dev/null 2>&1; sync; }
 
 # run_fuse NAME MOUNTCMD UMOUNTCMD: prints tree, write, read seconds
 run_fs() {

@@ -80,7 +80,10 @@ struct rmopts {
 	char rumpopts[1024];
 	bool rdonly;
 	bool writeback;
+	bool nosplice;
+	bool nowbehind;
 	unsigned maxthreads;
+	long readahead;                    /* KiB; negative: the host's */
 };
 
 static void
@@ -108,15 +111,89 @@ parse_opts(struct rmopts *ro, char *s)
 			ro->rdonly = false;
 		else if (strcmp(o, "writeback_cache") == 0)
 			ro->writeback = true;
+		else if (strcmp(o, "nosplice") == 0)
+			ro->nosplice = true;
+		else if (strcmp(o, "nowrite_behind") == 0)
+			ro->nowbehind = true;
 		else if (strncmp(o, "timeout=", 8) == 0)
 			rm_timeout = atof(o + 8);
 		else if (strncmp(o, "max_threads=", 12) == 0)
 			ro->maxthreads = (unsigned)atoi(o + 12);
-		else if (fuse_option(o))
+		else if (strncmp(o, "read_ahead=", 11) == 0)
+			ro->readahead = atol(o + 11);
+		else if (fuse_option(o)) {
+			/* libfuse wants init() to ask for the same again */
+			if (strncmp(o, "max_read=", 9) == 0)
+				rm_max_read = (unsigned)strtoul(o + 9, NULL, 0);
 			addopt(ro->fuseopts, sizeof(ro->fuseopts), o);
+		}
 		else
 			addopt(ro->rumpopts, sizeof(ro->rumpopts), o);
 	}
+}
+
+struct rmra {
+	const char *ra_mnt;                /* canonical mount point */
+	long ra_kb;                        /* negative: leave it */
+};
+
+/*
+ * Set the host's read-ahead for the FUSE mount at mnt (its canonical
+ * path) to kb KiB, the way a system tunes a block device: the host caps a
+ * FUSE mount's read-ahead at its default (128 KiB), so a sequential read
+ * comes in requests of that size whatever max_read allows, and each is a
+ * round trip.  The default, 512 KiB, is the largest request whose reply
+ * can still be spliced through a pipe of the default pipe-max-size
+ * (1 MiB; see read_splice() in rump_mount_ops.c); 1 MiB requests were no
+ * faster.  Found through /proc/self/mountinfo, never by touching the
+ * mount itself (this runs in the thread that serves it).  Only root may
+ * write the setting; failure leaves the host's default, silently.  Called
+ * once the host has answered INIT, which sets the read-ahead to at most
+ * what it offered.
+ */
+static void
+set_readahead(void *arg)
+{
+	const char *mnt = ((struct rmra *)arg)->ra_mnt;
+	long kb = ((struct rmra *)arg)->ra_kb;
+	char line[PATH_MAX * 2 + 256], path[sizeof(line)], dev[32], *p, *q;
+	char found[32] = "", sys[96];
+	unsigned maj, min;
+	FILE *f;
+	int fd;
+
+	if (kb < 0 || (f = fopen("/proc/self/mountinfo", "re")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		/* id parent maj:min root mountpoint ... */
+		if (sscanf(line, "%*u %*u %u:%u %*s %s", &maj, &min, path) != 3)
+			continue;
+		/* Undo mountinfo's octal escapes (\040 for a space). */
+		for (p = q = path; *p != '\0'; q++) {
+			if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' &&
+			    p[2] >= '0' && p[2] <= '7' && p[3] >= '0' &&
+			    p[3] <= '7') {
+				*q = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 +
+				    (p[3] - '0'));
+				p += 4;
+			} else
+				*q = *p++;
+		}
+		*q = '\0';
+		/* The last mount on mnt is ours. */
+		if (strcmp(path, mnt) == 0 && strstr(line, " - fuse") != NULL)
+			snprintf(found, sizeof(found), "%u:%u", maj, min);
+	}
+	fclose(f);
+	if (found[0] == '\0')
+		return;
+	snprintf(sys, sizeof(sys), "/sys/class/bdi/%s/read_ahead_kb", found);
+	if ((fd = open(sys, O_WRONLY | O_CLOEXEC)) < 0)
+		return;
+	snprintf(dev, sizeof(dev), "%ld\n", kb);
+	if (write(fd, dev, strlen(dev)) < 0)
+		(void)0;
+	close(fd);
 }
 
 /* Tell the waiting parent how the mount went, then detach. */
@@ -138,9 +215,9 @@ run(struct rmopts *ro, const char *image, const char *mnt, bool debug,
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	struct rumpfsu_mount rm;
 	struct fuse_session *se;
-	struct fuse_loop_config *cfg;
-	char err[512], opt[PATH_MAX + 2200];
-	int error, rv = 0, wb = ro->writeback;
+	struct rmra ra;
+	char err[512], opt[PATH_MAX + 2200], rmnt[PATH_MAX];
+	int error, rv = 0, wb = ro->writeback, imgfd = -1;
 
 	if (rumpfsu_mount(&rm, image, ro->fstype, ro->rumpopts[0] ?
 	    ro->rumpopts : NULL, ro->rdonly ? RUMPFSU_RDONLY : 0, err,
@@ -150,6 +227,11 @@ run(struct rmopts *ro, const char *image, const char *mnt, bool debug,
 			fprintf(stderr, "%s: %s\n", progname, err);
 		return 1;
 	}
+	/* The bridge's own view of the image: splices, write-behind. */
+	if (rm.rm_mounted == 2 && (!ro->nosplice || !ro->nowbehind) &&
+	    (imgfd = open(rm.rm_image.ri_path, O_RDONLY | O_CLOEXEC)) >= 0)
+		rm_image_setup(imgfd, rm.rm_image.ri_begin, !ro->nosplice,
+		    !ro->nowbehind);
 	if ((error = rmnode_init(RUMPFSU_MNT)) != 0) {
 		snprintf(err, sizeof(err), "%s: %s", RUMPFSU_MNT,
 		    strerror(error));
@@ -172,6 +254,9 @@ run(struct rmopts *ro, const char *image, const char *mnt, bool debug,
 		snprintf(err, sizeof(err), "cannot set signal handlers");
 		goto out_session;
 	}
+	/* Resolved before the mount: afterwards it would ask FUSE. */
+	if (realpath(mnt, rmnt) == NULL)
+		snprintf(rmnt, sizeof(rmnt), "%s", mnt);
 	if (fuse_session_mount(se, mnt) != 0) {
 		snprintf(err, sizeof(err), "%s: cannot mount (FUSE)", mnt);
 		goto out_signals;
@@ -192,19 +277,19 @@ run(struct rmopts *ro, const char *image, const char *mnt, bool debug,
 		if (chdir("/") != 0)
 			(void)0;
 	}
-	cfg = fuse_loop_cfg_create();
-	fuse_loop_cfg_set_clone_fd(cfg, 0);
-	fuse_loop_cfg_set_max_threads(cfg, ro->maxthreads ? ro->maxthreads :
-	    16);
-	if (fuse_session_loop_mt(se, cfg) != 0)
+	ra.ra_mnt = rmnt;
+	ra.ra_kb = ro->readahead;
+	if (rm_loop(se, ro->maxthreads ? ro->maxthreads : 16, set_readahead,
+	    &ra) != 0)
 		rv = 1;
-	fuse_loop_cfg_destroy(cfg);
 	fuse_session_unmount(se);
 	fuse_remove_signal_handlers(se);
 	fuse_session_destroy(se);
 	fuse_opt_free_args(&args);
 	rmfh_closeall();
 	rmnode_fini();
+	if (imgfd >= 0)
+		close(imgfd);
 	if (rumpfsu_unmount(&rm, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: %s\n", progname, err);
 		return 1;
@@ -219,6 +304,8 @@ out_nodes:
 	fuse_opt_free_args(&args);
 	rmnode_fini();
 out_unmount:
+	if (imgfd >= 0)
+		close(imgfd);
 	report(statusfd, err);
 	if (statusfd < 0)
 		fprintf(stderr, "%s: %s\n", progname, err);
@@ -237,6 +324,7 @@ main(int argc, char **argv)
 	pid_t pid;
 
 	memset(&ro, 0, sizeof(ro));
+	ro.readahead = 512;                /* see set_readahead() */
 	name = basename(argv[0]);
 	progname = name;
 	if (strncmp(name, "rump_", 5) == 0 && strcmp(name, "rump_mount") != 0) {

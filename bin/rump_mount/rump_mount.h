@@ -25,6 +25,7 @@
 #define FUSE_USE_VERSION 312
 #include <fuse_lowlevel.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -59,6 +60,7 @@ struct rmat {
 };
 
 extern double rm_timeout;                  /* entry and attribute cache */
+extern unsigned rm_max_read;               /* -o max_read=, 0: none */
 
 int rmnode_init(const char *root);
 void rmnode_fini(void);
@@ -81,5 +83,17 @@ void rmfh_del(int fd);
 void rmfh_closeall(void);
 
 extern const struct fuse_lowlevel_ops rm_ops;
+/*
+ * The bridge's read-only descriptor of the image (the file system at byte
+ * base): reads spliced from it, long writes written behind (ops.c).
+ */
+void rm_image_setup(int imgfd, uint64_t base, bool splice, bool wbehind);
+
+/*
+ * The request loop (rump_mount_loop.c): 0 or an errno.  ready(arg) is
+ * called once, when the connection is set up (INIT answered).
+ */
+int rm_loop(struct fuse_session *se, unsigned maxthreads,
+    void (*ready)(void *), void *arg);
 
 #endif /* _RUMP_MOUNT_H_ */

@@ -3,9 +3,10 @@
  * rump_mount_ops.c: the FUSE low-level operations of the bridge, each a
  * few system calls into the in-process rump kernel.
  *
- * Called by libfuse's worker threads (fuse_session_loop_mt); each thread
- * enters the kernel with an implicit lwp of process 1, so all of them
- * share one descriptor table.  A file handle (fi->fh) is a kernel
+ * Called through fuse_session_process_buf() by the request loop
+ * (rump_mount_loop.c): its reading thread, or a pool thread for requests
+ * that wait for the disk.  Each thread enters the kernel with an implicit
+ * lwp of process 1, so all of them share one descriptor table.  A file handle (fi->fh) is a kernel
  * descriptor; a directory handle is a struct rmdir.  The kernel runs as
  * root: permissions are checked by the host kernel (default_permissions).
  *
@@ -21,6 +22,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -452,6 +454,7 @@ rm_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 
 /* Set once by rm_init, before any other operation. */
 static bool rm_writeback;
+unsigned rm_max_read;                     /* [I] set before the session */
 
 /*
  * With the host's writeback cache, the host reads pages of files opened
@@ -580,6 +583,171 @@ rm_rbuf(size_t size)
 	return rb != NULL ? rb->rb_data : NULL;
 }
 
+/*
+ * Reads spliced from the image.  A read of at least RM_SPLICE_MIN bytes
+ * asks the kernel where the bytes lie in the image (RUMP_FIOEXTENT) and
+ * splices them from the bridge's own descriptor of the image into a pipe
+ * of the thread, then has libfuse splice that pipe into the reply: the
+ * host moves page references, and the bytes are copied once, into the
+ * reader's pages, instead of twice (the kernel's pread of the image into
+ * a buffer here, then the reply's copy out of it).  The kernel answers
+ * only for runs whose image copy is current; a hole, a block newer in
+ * the kernel's cache, or any failure sends the whole read the ordinary
+ * way.  After the capture the file's mapping generation is asked again:
+ * if a truncation freed blocks meanwhile (a pool thread; another file
+ * may have been given them), the captured bytes are thrown away.
+ */
+#define RM_SPLICE_MIN (64 * 1024)
+#define RM_PIPESZ (1024 * 1024)       /* pipe-max-size's default */
+/* libfuse splices a reply only when header, data and three pages of
+ * slack fit its own pipe (of at most RM_PIPESZ too); else it copies. */
+#define RM_SPLICE_MAX (RM_PIPESZ - 16 * 1024)
+/* A pipe holds RM_PIPESZ / 4096 buffers, and each splice of a run fills
+ * at least one (a run of small, scattered blocks one per block): stop
+ * well before the pipe (ours or libfuse's) is full. */
+#define RM_SPLICE_SLOTS (RM_PIPESZ / 4096 - 16)
+
+static int rm_imgfd = -1;                 /* [I] the image, read-only */
+static uint64_t rm_imgbase;               /* [I] the fs's byte 0 in it */
+static bool rm_splice_ok;                 /* [I] asked for */
+static bool rm_wbehind;                   /* [I] write-behind asked for */
+static bool rm_splice;                    /* [a] splicing reads works */
+static pthread_key_t rm_pipe_key;
+static pthread_once_t rm_pipe_once = PTHREAD_ONCE_INIT;
+
+struct rmpipe {
+	int p_fd[2];
+};
+
+void
+rm_image_setup(int imgfd, uint64_t base, bool splice, bool wbehind)
+{
+	rm_imgfd = imgfd;
+	rm_imgbase = base;
+	rm_splice_ok = splice;
+	rm_wbehind = wbehind;
+}
+
+static void
+rm_pipe_free(void *arg)
+{
+	struct rmpipe *p = arg;
+
+	close(p->p_fd[0]);
+	close(p->p_fd[1]);
+	free(p);
+}
+
+static void
+rm_pipe_init(void)
+{
+	if (pthread_key_create(&rm_pipe_key, rm_pipe_free) != 0)
+		abort();
+}
+
+/* The thread's pipe, empty; NULL (and splicing off) if none can be had. */
+static struct rmpipe *
+rm_pipe(void)
+{
+	struct rmpipe *p;
+
+	pthread_once(&rm_pipe_once, rm_pipe_init);
+	if ((p = pthread_getspecific(rm_pipe_key)) != NULL)
+		return p;
+	if ((p = malloc(sizeof(*p))) == NULL)
+		return NULL;
+	if (pipe2(p->p_fd, O_CLOEXEC) != 0) {
+		free(p);
+		return NULL;
+	}
+	if (fcntl(p->p_fd[0], F_SETPIPE_SZ, RM_PIPESZ) < RM_PIPESZ) {
+		__atomic_store_n(&rm_splice, false, __ATOMIC_RELAXED);
+		rm_pipe_free(p);
+		return NULL;
+	}
+	pthread_setspecific(rm_pipe_key, p);
+	return p;
+}
+
+/* Throw away the thread's pipe and whatever it holds. */
+static void
+rm_pipe_drop(struct rmpipe *p)
+{
+	pthread_setspecific(rm_pipe_key, NULL);
+	rm_pipe_free(p);
+}
+
+/* Splice size bytes at off of fd into the reply: 0, or -1 (nothing sent). */
+static int
+read_splice(fuse_req_t req, int fd, size_t size, off_t off)
+{
+	struct fuse_bufvec bv = FUSE_BUFVEC_INIT(0);
+	struct rump_extent rx;
+	struct rmpipe *p;
+	uint64_t gen = 0;
+	size_t total = 0;
+	loff_t pos;
+	ssize_t n;
+	bool eof = false;
+	int avail, slots = 0;
+
+	if ((p = rm_pipe()) == NULL)
+		return -1;
+	while (total < size && !eof) {
+		memset(&rx, 0, sizeof(rx));
+		rx.rx_offset = off + (off_t)total;
+		rx.rx_length = size - total;
+		rx.rx_flags = total == 0 ? RUMP_EXTENT_READ : 0;
+		if (rump_sys_ioctl(fd, RUMP_FIOEXTENT, &rx) != 0) {
+			if (errno == ENOTTY)
+				__atomic_store_n(&rm_splice, false,
+				    __ATOMIC_RELAXED);
+			goto out_drop;
+		}
+		if (total == 0)
+			gen = rx.rx_gen;
+		else if (rx.rx_gen != gen)
+			goto out_drop;
+		eof = (rx.rx_flags & RUMP_EXTENT_EOF) != 0;
+		if (rx.rx_length == 0) {
+			if (eof)
+				break;
+			goto out_drop;         /* a hole, or newer in the cache */
+		}
+		pos = (loff_t)(rm_imgbase + rx.rx_devoff);
+		slots += (int)(((uint64_t)pos % 4096 + rx.rx_length + 4095) /
+		    4096);
+		if (slots > RM_SPLICE_SLOTS)
+			goto out_drop;
+		while (rx.rx_length > 0) {
+			/* Never wait on a full pipe: nobody would empty it. */
+			n = splice(rm_imgfd, &pos, p->p_fd[1], NULL,
+			    rx.rx_length, SPLICE_F_NONBLOCK);
+			if (n <= 0)
+				goto out_drop;
+			rx.rx_length -= (uint64_t)n;
+			total += (size_t)n;
+		}
+	}
+	/* Captured: were the blocks still the file's? */
+	memset(&rx, 0, sizeof(rx));
+	rx.rx_offset = off;
+	if (rump_sys_ioctl(fd, RUMP_FIOEXTENT, &rx) != 0 || rx.rx_gen != gen)
+		goto out_drop;
+	bv.buf[0].size = total;
+	bv.buf[0].flags = FUSE_BUF_IS_FD;
+	bv.buf[0].fd = p->p_fd[0];
+	fuse_reply_data(req, &bv, 0);
+	/* An interrupted request leaves its bytes behind. */
+	if (ioctl(p->p_fd[0], FIONREAD, &avail) != 0 || avail != 0)
+		rm_pipe_drop(p);
+	return 0;
+
+out_drop:
+	rm_pipe_drop(p);
+	return -1;
+}
+
 static void
 rm_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
     struct fuse_file_info *fi)
@@ -587,6 +755,10 @@ rm_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	char *buf;
 	ssize_t n;
 
+	if (size >= RM_SPLICE_MIN && size <= RM_SPLICE_MAX &&
+	    __atomic_load_n(&rm_splice, __ATOMIC_RELAXED) &&
+	    read_splice(req, (int)fi->fh, size, off) == 0)
+		return;
 	if ((buf = rm_rbuf(size)) == NULL) {
 		fuse_reply_err(req, ENOMEM);
 		return;
@@ -598,6 +770,39 @@ rm_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_buf(req, buf, (size_t)n);
 }
 
+/*
+ * Write-behind: after a long write that the kernel put straight into the
+ * image (ext2's direct path), start the host writing those pages to the
+ * disk (sync_file_range, SYNC_FILE_RANGE_WRITE: no waiting), so that a
+ * streaming writer's fsync at the end finds most of them on the disk
+ * already instead of all of them dirty (a 1 GiB dd conv=fsync: the
+ * fsync went from 0.5-0.6 s to 0.01 s, the writes from 0.74-0.81 s to
+ * 0.87-0.93 s).  Durability only gets earlier; what is still in the
+ * kernel's cache (dirty blocks: no extent) is left to its own
+ * write-back.  After the reply: the writer need not wait for it.
+ */
+#define RM_WBEHIND_MIN (256 * 1024)
+
+static void
+write_behind(int fd, size_t size, off_t off)
+{
+	struct rump_extent rx;
+	size_t done = 0;
+
+	while (done < size) {
+		memset(&rx, 0, sizeof(rx));
+		rx.rx_offset = off + (off_t)done;
+		rx.rx_length = size - done;
+		if (rump_sys_ioctl(fd, RUMP_FIOEXTENT, &rx) != 0 ||
+		    rx.rx_length == 0)
+			return;
+		(void)sync_file_range(rm_imgfd,
+		    (off_t)(rm_imgbase + rx.rx_devoff), (off_t)rx.rx_length,
+		    SYNC_FILE_RANGE_WRITE);
+		done += (size_t)rx.rx_length;
+	}
+}
+
 static void
 rm_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
     off_t off, struct fuse_file_info *fi)
@@ -605,17 +810,13 @@ rm_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 	ssize_t n;
 
 	n = rump_sys_pwrite64((int)fi->fh, buf, size, off);
-	if (n < 0)
+	if (n < 0) {
 		fuse_reply_err(req, errno);
-	else
-		fuse_reply_write(req, (size_t)n);
-}
-
-static void
-rm_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	/* Writes reach the kernel synchronously: nothing is pending here. */
-	fuse_reply_err(req, 0);
+		return;
+	}
+	fuse_reply_write(req, (size_t)n);
+	if ((size_t)n >= RM_WBEHIND_MIN && rm_imgfd >= 0 && rm_wbehind)
+		write_behind((int)fi->fh, (size_t)n, off);
 }
 
 static void
@@ -924,6 +1125,13 @@ rm_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_WRITEBACK_CACHE;
 		rm_writeback = true;
 	}
+	if (rm_max_read != 0)
+		conn->max_read = rm_max_read;
+	if (rm_imgfd >= 0 && rm_splice_ok &&
+	    (conn->capable & FUSE_CAP_SPLICE_WRITE)) {
+		conn->want |= FUSE_CAP_SPLICE_WRITE;
+		rm_splice = true;
+	}
 	/* Our data is stable: no need to drop it on every mtime change. */
 	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
 }
@@ -946,7 +1154,13 @@ const struct fuse_lowlevel_ops rm_ops = {
 	.open = rm_open,
 	.read = rm_read,
 	.write = rm_write,
-	.flush = rm_flush,
+	/*
+	 * No flush: writes reach the kernel synchronously (with
+	 * writeback_cache the host writes its dirty pages back before it
+	 * would send FLUSH), so a close() has nothing left to report.
+	 * Without the operation libfuse answers ENOSYS once and the host
+	 * stops sending FLUSH, a round trip saved per close().
+	 */
 	.release = rm_release,
 	.fsync = rm_fsync,
 	.opendir = rm_opendir,

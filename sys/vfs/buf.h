@@ -175,6 +175,15 @@ void bio_getstats(struct bio_stats *bs);
 int bio_read_direct(struct vnode *devvp, daddr_t blkno, size_t bsize,
     void *data, size_t len, size_t *donep);
 /*
+ * How much of len bytes of devvp from blkno the disk holds current: the
+ * bytes before the first block of bsize that the cache holds newer (dirty,
+ * busy, or with a failed write), as bio_read_direct() reads.  For a file
+ * system telling where a file's bytes lie on the device (ext2's extent
+ * ioctl); the answer holds until the blocks are written again.
+ */
+size_t bio_current(struct vnode *devvp, daddr_t blkno, size_t bsize,
+    size_t len);
+/*
  * The write counterpart: len bytes (whole blocks of bsize) from data to
  * devvp at blkno, around the cache, in the calling thread.  Cached copies
  * of those blocks are dropped before (dirty ones too: they are being

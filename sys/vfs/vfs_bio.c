@@ -875,27 +875,48 @@ breada(struct vnode *vp, daddr_t blkno, size_t size, int nblks)
 	}
 }
 
+/* The bytes of [blkno, blkno + len) before the first block of bsize the
+ * cache holds newer than the disk (busy, dirty, failed).  bcache_lock. */
+static size_t
+bio_current_locked(struct vnode *vp, daddr_t blkno, size_t bsize,
+    size_t len)
+{
+	daddr_t step = (daddr_t)(bsize >> DEV_BSHIFT);
+	struct buf *bp;
+	size_t off;
+
+	KASSERT(mutex_owned(&bcache_lock));
+	for (off = 0; off < len && bio_sd(vp)->sd_nbufs != 0; off += bsize) {
+		bp = bio_lookup(vp, blkno + (daddr_t)(off / bsize) * step);
+		if (bp != NULL &&
+		    (bp->b_flags & (B_BUSY | B_DELWRI | B_ERROR)) != 0)
+			return off;
+	}
+	return len;
+}
+
+size_t
+bio_current(struct vnode *vp, daddr_t blkno, size_t bsize, size_t len)
+{
+	KASSERT(bsize >= DEV_BSIZE && (bsize & (DEV_BSIZE - 1)) == 0);
+	mutex_enter(&bcache_lock);
+	len = bio_current_locked(vp, blkno, bsize, len);
+	mutex_exit(&bcache_lock);
+	return len;
+}
+
 int
 bio_read_direct(struct vnode *vp, daddr_t blkno, size_t bsize, void *data,
     size_t len, size_t *donep)
 {
-	daddr_t step = (daddr_t)(bsize >> DEV_BSHIFT);
-	struct buf *bp;
-	size_t off, resid;
+	size_t resid;
 	int error;
 
 	KASSERT(bsize >= DEV_BSIZE && (bsize & (DEV_BSIZE - 1)) == 0);
 	KASSERT(len > 0);
 	*donep = 0;
 	mutex_enter(&bcache_lock);
-	for (off = 0; off < len && bio_sd(vp)->sd_nbufs != 0; off += bsize) {
-		bp = bio_lookup(vp, blkno + (daddr_t)(off / bsize) * step);
-		if (bp != NULL &&
-		    (bp->b_flags & (B_BUSY | B_DELWRI | B_ERROR)) != 0) {
-			len = off;
-			break;
-		}
-	}
+	len = bio_current_locked(vp, blkno, bsize, len);
 	if (len == 0) {
 		mutex_exit(&bcache_lock);
 		return EAGAIN;

@@ -31,6 +31,7 @@
 
 #include <rump/rump.h>
 #include <rump/rump_syscalls.h>
+#include <rump/rumpdefs.h>
 
 #define EXT2_MAGIC_VAL 0xEF53
 #define LEAK_SLACK (512 * 1024)
@@ -624,4 +625,119 @@ Test(ext2fs, direct_read_bad_pointer, .init = boot)
 	cr_assert_eq(rump_sys_close(fd), 0);
 	put("/mnt/ok", "x", 1);
 	umnt();
+}
+
+/*
+ * RUMP_FIOEXTENT: where a file's bytes lie on the device.  The bytes the
+ * image holds at the answer are the file's (read from the host file
+ * here); a run stops at the end of the file (with RUMP_EXTENT_EOF), at a
+ * hole (nothing), and before a block the cache holds newer; the mapping
+ * generation changes when a truncation frees blocks; refusals.
+ */
+Test(ext2fs, extent_ioctl, .init = boot)
+{
+	static unsigned char a[300000], got[300000];
+	struct rump_extent rx;
+	uint64_t gen;
+	int fd, hfd;
+
+	mkimage("-t ext2 -b 4096");
+	mnt("ext2fs", 0, NULL);
+	dfill(a, sizeof(a), 0, 4);
+	put("/mnt/f", a, sizeof(a));
+	fd = rump_sys_open("/mnt/f", O_RDWR, 0);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(rump_sys_fsync(fd), 0);
+
+	memset(&rx, 0, sizeof(rx));
+	rx.rx_offset = 1000;
+	rx.rx_length = 1 << 20;
+	rx.rx_flags = RUMP_EXTENT_READ;
+	cr_assert_eq(rump_sys_ioctl(fd, RUMP_FIOEXTENT, &rx), 0, "%d", errno);
+	/* the 12 direct blocks, then the indirect block sits between */
+	cr_assert_eq(rx.rx_length, 12 * 4096 - 1000, "run %llu",
+	    (unsigned long long)rx.rx_length);
+	cr_assert_eq(rx.rx_flags & RUMP_EXTENT_EOF, 0);
+	gen = rx.rx_gen;
+	hfd = open(image, O_RDONLY);
+	cr_assert_geq(hfd, 0);
+	cr_assert_eq(pread(hfd, got, rx.rx_length, (off_t)rx.rx_devoff),
+	    (ssize_t)rx.rx_length);
+	cr_assert_eq(memcmp(got, a + 1000, rx.rx_length), 0);
+	rx.rx_offset = 12 * 4096;
+	rx.rx_length = 1 << 20;
+	rx.rx_flags = 0;
+	cr_assert_eq(rump_sys_ioctl(fd, RUMP_FIOEXTENT, &rx), 0);
+	cr_assert_eq(rx.rx_length, sizeof(a) - 12 * 4096);
+	cr_assert(rx.rx_flags & RUMP_EXTENT_EOF);
+	cr_assert_eq(pread(hfd, got, rx.rx_length, (off_t)rx.rx_devoff),
+	    (ssize_t)rx.rx_length);
+	cr_assert_eq(memcmp(got, a + 12 * 4096, rx.rx_length), 0);
+
+	/* A block made dirty ends the run before it. */
+	cr_assert_eq(rump_sys_pwrite64(fd, "new", 3, 20000), 3);
+	memset(&rx, 0, sizeof(rx));
+	rx.rx_length = sizeof(a);
+	cr_assert_eq(rump_sys_ioctl(fd, RUMP_FIOEXTENT, &rx), 0);
+	cr_assert_eq(rx.rx_length, 16384, "run %llu",
+	    (unsigned long long)rx.rx_length);
+	cr_assert_eq(rx.rx_flags & RUMP_EXTENT_EOF, 0);
+	rx.rx_offset = 16384;
+	rx.rx_length = 100;
+	cr_assert_eq(rump_sys_ioctl(fd, RUMP_FIOEXTENT, &rx), 0);
+	cr_assert_eq(rx.rx_length, 0);
+	cr_assert_eq(rump_sys_fsync(fd), 0);
+	rx.rx_length = 100;
+	cr_assert_eq(rump_sys_ioctl(fd, RUMP_FIOEXTENT, &rx), 0);
+	cr_assert_eq(rx.rx_length, 100);
+
+	/* Past the end, and a hole. */
+	rx.rx_offset = sizeof(a);
+	rx.rx_length = 100;
+	cr_assert_eq(rump_sys_ioctl(fd, RUMP_FIOEXTENT, &rx), 0);
+	cr_assert_eq(rx.rx_length, 0);
+	cr_assert(rx.rx_flags & RUMP_EXTENT_EOF);
+	cr_assert_eq(rump_sys_ftruncate(fd, 1 << 20), 0);
+	rx.rx_offset = 512 * 1024;
+	rx.rx_length = 100;
+	cr_assert_eq(rump_sys_ioctl(fd, RUMP_FIOEXTENT, &rx), 0);
+	cr_assert_eq(rx.rx_length, 0);
+	cr_assert_eq(rx.rx_gen, gen, "growing frees nothing");
+
+	/* Shrinking frees blocks: a new generation. */
+	cr_assert_eq(rump_sys_ftruncate(fd, 5000), 0);
+	rx.rx_offset = 0;
+	rx.rx_length = 0;
+	cr_assert_eq(rump_sys_ioctl(fd, RUMP_FIOEXTENT, &rx), 0);
+	cr_assert_neq(rx.rx_gen, gen);
+
+	/* Refusals. */
+	rx.rx_offset = -1;
+	errno = 0;
+	cr_assert_eq(rump_sys_ioctl(fd, RUMP_FIOEXTENT, &rx), -1);
+	cr_assert_eq(errno, EINVAL);
+	rx.rx_offset = 0;
+	rx.rx_flags = 0x100;
+	errno = 0;
+	cr_assert_eq(rump_sys_ioctl(fd, RUMP_FIOEXTENT, &rx), -1);
+	cr_assert_eq(errno, EINVAL);
+	cr_assert_eq(rump_sys_close(fd), 0);
+	rx.rx_flags = 0;
+	fd = rump_sys_open("/mnt/f", O_WRONLY, 0);
+	cr_assert_eq(rump_sys_ioctl(fd, RUMP_FIOEXTENT, &rx), 0,
+	    "a writer may ask where: %d", errno);
+	rx.rx_flags = RUMP_EXTENT_READ;
+	errno = 0;
+	cr_assert_eq(rump_sys_ioctl(fd, RUMP_FIOEXTENT, &rx), -1);
+	cr_assert_eq(errno, EBADF);
+	rx.rx_flags = 0;
+	cr_assert_eq(rump_sys_close(fd), 0);
+	fd = rump_sys_open("/mnt", O_RDONLY | O_DIRECTORY, 0);
+	errno = 0;
+	cr_assert_eq(rump_sys_ioctl(fd, RUMP_FIOEXTENT, &rx), -1);
+	cr_assert_eq(errno, EISDIR);
+	cr_assert_eq(rump_sys_close(fd), 0);
+	close(hfd);
+	umnt();
+	leakcheck();
 }

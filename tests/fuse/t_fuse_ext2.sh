@@ -8,7 +8,7 @@
 [ "${HAVE_EXT2:-0}" = 1 ] || skip_all "ext2fs not built"
 need_fuse
 command -v mke2fs >/dev/null || skip_all "mke2fs missing"
-plan 18
+plan 21
 
 M=$T/m
 IMG=$T/img
@@ -29,16 +29,43 @@ ok 'fumount "$M" && fsck "$IMG"' "unmount; e2fsck -fn clean"
 ok 'fmount -t ext2fs "$IMG" "$M" && diff -r "$(dirname "$0")" "$M/copy" &&
     diff -r --no-dereference "$T/src" "$M/src2"' "remount; diff -r again"
 ok 'rsync -a "$T/src/" "$M/rs/" && diff -r --no-dereference "$T/src" "$M/rs"' "rsync -a in"
+# As root the bridge sets the mount's read-ahead (512 KiB by default).
+if [ "$(id -u)" = 0 ] && [ -d /sys/class/bdi ]; then
+	ok '[ "$(cat /sys/class/bdi/$(mountpoint -d "$M")/read_ahead_kb)" = 512 ]' \
+	   "read-ahead of the mount: 512 KiB"
+else
+	skip "read-ahead of the mount: 512 KiB" "not root"
+fi
 ok 'for i in 1 2 3 4 5 6; do
       (head -c $((i * 300000)) /dev/urandom >"$T/w$i" && cp "$T/w$i" "$M/w$i") &
     done; wait; for i in 1 2 3 4 5 6; do cmp "$T/w$i" "$M/w$i" || exit 1; done' \
    "6 parallel writers"
 ok '"$FSX" -N "${FUSE_FSX_OPS:-20000}" -S 3 "$M/fsx"' "fsx random operations, no divergence"
+ok '"$FSX" -N 3000 -S 4 -l 3000000 -o 700000 "$M/fsx2"' "fsx with long reads and writes"
 ok 'rm -r "$M/rs" "$M/w1" && fumount "$M" && fsck "$IMG"' "after writes and removals: e2fsck -fn clean"
+# Long reads of data on the image are spliced from it; O_DIRECT makes
+# every read reach the bridge.  A file with a tail, one with holes, and
+# a block rewritten since (newer in the kernel's cache than on the image).
+head -c $((3 * 1048576 + 777)) /dev/urandom >"$T/big1"
+truncate -s 8M "$T/big2"
+head -c 1048576 /dev/urandom | dd of="$T/big2" bs=64k seek=32 conv=notrunc status=none
+head -c 70000 /dev/urandom | dd of="$T/big2" bs=1 seek=6291556 conv=notrunc status=none
+dread() { dd if="$1" iflag=direct bs=512k status=none; }
+ok 'fmount "$IMG" "$M" && cp "$T/big1" "$M/big1" && cp --sparse=always "$T/big2" "$M/big2" &&
+    fumount "$M" && fmount "$IMG" "$M" && dread "$M/big1" | cmp - "$T/big1" &&
+    dread "$M/big2" | cmp - "$T/big2" &&
+    head -c 5000 /dev/urandom >"$T/patch" &&
+    dd if="$T/patch" of="$T/big1" bs=1 seek=1500000 conv=notrunc status=none &&
+    dd if="$T/patch" of="$M/big1" bs=1 seek=1500000 conv=notrunc status=none &&
+    dread "$M/big1" | cmp - "$T/big1" && cmp "$M/big1" "$T/big1" &&
+    fumount "$M" && fsck "$IMG"' "long reads after a remount: a tail, holes, a rewritten block"
 fmount "$IMG" "$M"
 pid=$(bridge_pid "$M")
 exec 7>"$M/held-open"
 echo data >&7
+# A truncate and an fsync: served by the bridge's pool, which must end too.
+truncate -s 5 "$M/held-open"
+sync "$M/held-open"
 exec 8<"$M/d1/numbers"
 ok 'kill -TERM "$pid" && waitpid_gone "$pid" && ! mountpoint -q "$M" && fsck "$IMG"' \
    "SIGTERM with files open: e2fsck -fn clean"
@@ -47,9 +74,10 @@ ok 'fmount -o ro "$IMG" "$M" && [ "$(cat "$M/held-open")" = data ] &&
     ! touch "$M/new" 2>/dev/null && fumount "$M" && fsck "$IMG"' \
    "-o ro: reads work, writes fail"
 ok 'mkdir -p "$T/mnt2" && ln -sf "$RUMP_MOUNT" "$T/rump_ext2fs" &&
-    "$T/rump_ext2fs" "$IMG" "$T/mnt2" && echo "$T/mnt2" >>"$T/.mounts" &&
-    [ -s "$T/mnt2/d1/numbers" ] && fusermount3 -u "$T/mnt2"' \
-   "rump_ext2fs IMAGE MNT"
+    "$T/rump_ext2fs" -o max_read=131072 "$IMG" "$T/mnt2" &&
+    echo "$T/mnt2" >>"$T/.mounts" && [ -s "$T/mnt2/d1/numbers" ] &&
+    cmp "$T/mnt2/big1" "$T/big1" && fusermount3 -u "$T/mnt2"' \
+   "rump_ext2fs -o max_read= IMAGE MNT"
 ok '! "$RUMP_MOUNT" "$T/nonexistent" "$M" 2>"$T/err" && [ $(wc -l <"$T/err") = 1 ] &&
     ! "$RUMP_MOUNT" /etc/passwd "$M" 2>/dev/null' "bad images: one line, non-zero exit"
 

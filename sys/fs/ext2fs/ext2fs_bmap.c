@@ -519,6 +519,8 @@ ext2_truncate(struct ext2_node *en, uint64_t size)
 		ext2_set_size(en, size);
 		return ext2_inode_write(en);
 	}
+	/* Before any block goes: extents handed out are stale from here. */
+	atomic_inc_nv(&en->en_mapgen);
 	ext2_bmap_forget(en);
 	error = ext2_zero_tail(en, size);
 	first = howmany(size, (uint64_t)fs->e2_bsize);

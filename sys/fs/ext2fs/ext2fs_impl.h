@@ -23,6 +23,7 @@
  *	ext2fs_htree.c   lookups through dir_index (htree) indexes
  *	ext2fs_vnops.c   the vnode operations
  *	ext2fs_rename.c  rename
+ *	ext2fs_extent.c  ioctl: where a file's bytes lie on the device
  *	ext2fs_csum.c    crc32c and crc16; metadata checksums (read side)
  *	ext2fs_journal.c replay of an ext3 journal that needs recovery
  *
@@ -98,6 +99,8 @@ struct ext2_node {
 	int en_flags;                     /* [n] EN_* */
 	uint32_t en_lastblk;              /* [L] allocation hint */
 	uint64_t en_lastread;             /* [n] read-ahead: next lbn */
+	uint64_t en_mapgen;               /* [a] +1 before blocks are freed
+					     (ext2fs_extent.c) [L] excl. */
 	/* the last indirect block of the leaf level looked at, copied:
 	   sequential reads map its apb blocks without the buffer cache */
 	uint64_t en_mc_lbn0;              /* [n] first lbn it maps, or ~0 */
@@ -184,6 +187,14 @@ void ext2_set_rdev(struct ext2_node *en, dev_t rdev);
 enum vtype ext2_vtype(uint16_t mode);
 bool ext2_is_fast_symlink(struct ext2_node *en);
 int ext2_inode_free(struct ext2_node *en);
+
+/* ext2fs_vnops.c */
+bool ext2_rofs(struct vnode *vp);
+bool ext2_noatime(struct vnode *vp);
+
+/* ext2fs_extent.c */
+int ext2_ioctl(struct vnode *vp, unsigned long cmd, void *data, int fflags,
+    kauth_cred_t cred);
 
 /* ext2fs_bmap.c */
 /* Physical block of logical block lbn; *physp 0 for a hole.  0 or errno. */

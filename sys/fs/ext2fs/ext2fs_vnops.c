@@ -24,7 +24,7 @@
  * when its last reference goes (inactive).
  *
  * Operations left NULL take the table's defaults (open, close, access,
- * ioctl, poll, pathconf, advlock, seekhole).  fallocate allocates zeroed
+ * poll, pathconf, advlock, seekhole); ioctl is in ext2fs_extent.c.  fallocate allocates zeroed
  * blocks; it cannot keep blocks past the end of a file, punch or zero.
  */
 
@@ -43,14 +43,14 @@
 
 static const uint8_t ext2_zeros[PAGE_SIZE];
 
-static bool
+bool
 ext2_rofs(struct vnode *vp)
 {
 	return (atomic_load_relaxed(&vp->v_mount->mnt_flag) & MNT_RDONLY) ||
 	    atomic_load_relaxed(&VTOE(vp)->en_fs->e2_ronly);
 }
 
-static bool
+bool
 ext2_noatime(struct vnode *vp)
 {
 	return ext2_rofs(vp) ||
@@ -1120,6 +1120,7 @@ const struct vnodeops ext2fs_vnodeops = {
 	.vop_write = ext2_write,
 	.vop_fallocate = ext2_fallocate,
 	.vop_fsync = ext2_fsync,
+	.vop_ioctl = ext2_ioctl,
 	.vop_readdir = ext2_readdir,
 	.vop_readlink = ext2_readlink,
 	.vop_inactive = ext2_inactive,
