@@ -121,6 +121,19 @@ parse_opts(struct rmopts *ro, char *s)
 			ro->maxthreads = (unsigned)atoi(o + 12);
 		else if (strncmp(o, "read_ahead=", 11) == 0)
 			ro->readahead = atol(o + 11);
+		else if (strncmp(o, "spin=", 5) == 0) {
+			char *end;
+			long v = strtol(o + 5, &end, 10);
+
+			if (o[5] == '\0' || *end != '\0' || v < 0 ||
+			    v > 100000) {
+				fprintf(stderr, "%s: spin=%s: not a number of "
+				    "microseconds from 0 to 100000\n", progname,
+				    o + 5);
+				exit(2);
+			}
+			rm_spin_us = v;
+		}
 		else if (fuse_option(o)) {
 			/* libfuse wants init() to ask for the same again */
 			if (strncmp(o, "max_read=", 9) == 0)

@@ -61,6 +61,7 @@ struct rmat {
 
 extern double rm_timeout;                  /* entry and attribute cache */
 extern unsigned rm_max_read;               /* -o max_read=, 0: none */
+extern int64_t rm_spin_us;                 /* -o spin=: reader polls (µs) */
 
 int rmnode_init(const char *root);
 void rmnode_fini(void);

@@ -8,7 +8,7 @@
 [ "${HAVE_EXT2:-0}" = 1 ] || skip_all "ext2fs not built"
 need_fuse
 command -v mke2fs >/dev/null || skip_all "mke2fs missing"
-plan 21
+plan 22
 
 M=$T/m
 IMG=$T/img
@@ -80,6 +80,15 @@ ok 'mkdir -p "$T/mnt2" && ln -sf "$RUMP_MOUNT" "$T/rump_ext2fs" &&
    "rump_ext2fs -o max_read= IMAGE MNT"
 ok '! "$RUMP_MOUNT" "$T/nonexistent" "$M" 2>"$T/err" && [ $(wc -l <"$T/err") = 1 ] &&
     ! "$RUMP_MOUNT" /etc/passwd "$M" 2>/dev/null' "bad images: one line, non-zero exit"
+# The reader's polling: off (spin=0) it still serves; a bad value is a
+# clear error before anything is mounted.
+ok 'fmount -o spin=0 "$IMG" "$M" && cmp "$M/big1" "$T/big1" &&
+    cp -r "$M/d1" "$M/d1copy" && diff -r --no-dereference "$M/d1" "$M/d1copy" &&
+    fumount "$M" && fsck "$IMG" &&
+    { "$RUMP_MOUNT" -o spin=abc "$IMG" "$M" 2>"$T/err"; [ $? = 2 ]; } &&
+    grep -q "spin=abc" "$T/err" && ! mountpoint -q "$M" &&
+    { "$RUMP_MOUNT" -o spin=-1 "$IMG" "$M" 2>/dev/null; [ $? = 2 ]; }' \
+   "-o spin=0 serves; -o spin=abc and spin=-1: exit 2, nothing mounted"
 
 # A corrupt image: the root directory's and other blocks overwritten.
 cp "$IMG" "$T/bad"
