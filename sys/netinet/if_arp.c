@@ -115,6 +115,35 @@ arp_free(struct llentry *la, struct mbuf **freep)
 	kmem_free(la, sizeof(*la));
 }
 
+/*
+ * A new, empty entry for addr on ifp at the head of the table, or NULL
+ * when the table is full (ENOBUFS) or there is no memory (ENOMEM), said
+ * in *errorp.  arp_lock held.
+ */
+static struct llentry *
+arp_newentry(struct ifnet *ifp, uint32_t addr, int *errorp)
+{
+	struct llentry *la;
+
+	KASSERT(mutex_owned(&arp_lock));
+	if (arp_nentries >= ARP_MAXENTRIES) {
+		*errorp = ENOBUFS;
+		return NULL;
+	}
+	la = kmem_zalloc(sizeof(*la), KM_NOSLEEP);
+	if (la == NULL) {
+		*errorp = ENOMEM;
+		return NULL;
+	}
+	la->la_ifp = ifp;
+	la->la_addr = addr;
+	la->la_next = arp_table;
+	arp_table = la;
+	arp_nentries++;
+	NETSTAT_INC(arps_entries);
+	return la;
+}
+
 static void
 arp_freelist(struct mbuf *list)
 {
@@ -187,6 +216,7 @@ arp_resolve(struct ifnet *ifp, struct mbuf *m, uint32_t nexthop,
 	int64_t now = getnanouptime();
 	uint32_t h = ntohl(nexthop);
 	bool ask = false;
+	int error;
 
 	if ((m->m_flags & M_BCAST) || in_isbroadcast(nexthop, ifp)) {
 		memcpy(dst, etherbroadcastaddr, ETHER_ADDR_LEN);
@@ -212,24 +242,10 @@ arp_resolve(struct ifnet *ifp, struct mbuf *m, uint32_t nexthop,
 		mutex_exit(&arp_lock);
 		return 0;
 	}
-	if (la == NULL) {
-		if (arp_nentries >= ARP_MAXENTRIES) {
-			mutex_exit(&arp_lock);
-			NETSTAT_INC(arps_dropped);
-			return ENOBUFS;
-		}
-		la = kmem_zalloc(sizeof(*la), KM_NOSLEEP);
-		if (la == NULL) {
-			mutex_exit(&arp_lock);
-			NETSTAT_INC(arps_dropped);
-			return ENOBUFS;
-		}
-		la->la_ifp = ifp;
-		la->la_addr = nexthop;
-		la->la_next = arp_table;
-		arp_table = la;
-		arp_nentries++;
-		NETSTAT_INC(arps_entries);
+	if (la == NULL && (la = arp_newentry(ifp, nexthop, &error)) == NULL) {
+		mutex_exit(&arp_lock);
+		NETSTAT_INC(arps_dropped);
+		return ENOBUFS;
 	}
 	if (la->la_state == LA_RESOLVED) {
 		/* Stale: ask again, keep the packet meanwhile. */
@@ -313,7 +329,7 @@ arp_input(struct ifnet *ifp, struct mbuf *m)
 	uint8_t own[ETHER_ADDR_LEN], mac[ETHER_ADDR_LEN];
 	uint32_t spa, tpa, myaddr;
 	bool forus;
-	int op;
+	int op, error;
 
 	if (m->m_pkthdr.len < sizeof(ea) ||
 	    m_copydata(m, 0, sizeof(ea), &ea) != 0) {
@@ -364,18 +380,8 @@ arp_input(struct ifnet *ifp, struct mbuf *m)
 
 	mutex_enter(&arp_lock);
 	la = arp_lookup(ifp, spa);
-	if (la == NULL && forus && arp_nentries < ARP_MAXENTRIES &&
-	    !atomic_load_relaxed(&ifp->if_dying)) {
-		la = kmem_zalloc(sizeof(*la), KM_NOSLEEP);
-		if (la != NULL) {
-			la->la_ifp = ifp;
-			la->la_addr = spa;
-			la->la_next = arp_table;
-			arp_table = la;
-			arp_nentries++;
-			NETSTAT_INC(arps_entries);
-		}
-	}
+	if (la == NULL && forus && !atomic_load_relaxed(&ifp->if_dying))
+		la = arp_newentry(ifp, spa, &error);
 	/* A static entry: the wire cannot change it. */
 	if (la != NULL && la->la_perm)
 		la = NULL;
@@ -558,6 +564,7 @@ arp_setentry(struct ifnet *ifp, uint32_t addr, const uint8_t *mac,
 {
 	struct llentry *la;
 	struct mbuf *send;
+	int error;
 
 	mutex_enter(&arp_lock);
 	if (atomic_load_relaxed(&ifp->if_dying)) {
@@ -565,22 +572,9 @@ arp_setentry(struct ifnet *ifp, uint32_t addr, const uint8_t *mac,
 		return ENXIO;
 	}
 	la = arp_lookup(ifp, addr);
-	if (la == NULL) {
-		if (arp_nentries >= ARP_MAXENTRIES) {
-			mutex_exit(&arp_lock);
-			return ENOBUFS;
-		}
-		la = kmem_zalloc(sizeof(*la), KM_NOSLEEP);
-		if (la == NULL) {
-			mutex_exit(&arp_lock);
-			return ENOMEM;
-		}
-		la->la_ifp = ifp;
-		la->la_addr = addr;
-		la->la_next = arp_table;
-		arp_table = la;
-		arp_nentries++;
-		NETSTAT_INC(arps_entries);
+	if (la == NULL && (la = arp_newentry(ifp, addr, &error)) == NULL) {
+		mutex_exit(&arp_lock);
+		return error;
 	}
 	la->la_perm = perm;
 	send = arp_resolved(la, mac, perm ? INT64_MAX :

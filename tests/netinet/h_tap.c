@@ -78,19 +78,7 @@ now_s(void)
 static int
 host_writeall(int fd, const void *buf, size_t n)
 {
-	const char *p = buf;
-
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? errno : EIO;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return h_writeall_with(write, fd, buf, n);
 }
 
 static int

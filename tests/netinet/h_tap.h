@@ -49,14 +49,16 @@ h_stream_fill(struct h_stream *st, unsigned char *buf, size_t n)
 	memcpy(st->hs_x, x, sizeof(x));
 }
 
-/* Write all n bytes to rump socket s: 0 or errno. */
+/* Write all n bytes to fd with wr (the host's write or the kernel's):
+ * 0 or errno. */
 static inline int
-h_writeall(int s, const void *buf, size_t n)
+h_writeall_with(ssize_t (*wr)(int, const void *, size_t), int fd,
+    const void *buf, size_t n)
 {
 	const char *p = buf;
 
 	while (n > 0) {
-		ssize_t w = rump_sys_write(s, p, n);
+		ssize_t w = wr(fd, p, n);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -66,6 +68,13 @@ h_writeall(int s, const void *buf, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+/* Write all n bytes to rump socket s: 0 or errno. */
+static inline int
+h_writeall(int s, const void *buf, size_t n)
+{
+	return h_writeall_with(rump_sys_write, s, buf, n);
 }
 
 /*
