@@ -11,7 +11,8 @@
  *              socket pair between two processes: the floor of any
  *              socket-based design; for scale also the same over local
  *              TCP, and both with each side polling first for as long
- *              as librumpclient does (RUMPCLIENT_SPIN_US, default 30)
+ *              as librumpclient does (RUMPCLIENT_SPIN_US, default 30);
+ *              also polling with the frame sizes of pread and fstat
  *   getpid     rump_sys_getpid() over unix and over TCP, µs per call
  *   pread/fstat  4 KiB rump_sys_pread64(), rump_sys_fstat(), µs per call
  *   64 KiB     rump_sys_write()/rump_sys_read() of 64 KiB, MB/s, beside
@@ -128,14 +129,16 @@ floor_pair(int tcp, int sv[2])
 }
 
 /*
- * µs per round trip of 64 bytes out, 40 back, between two processes, over
- * a unix socket pair or local TCP, each side waiting by sleeping in recv
- * or (spin_us) polling first.
+ * µs per round trip of qlen bytes out, rlen back (at most FLOOR_MAX)
+ * between two processes, over a unix socket pair or local TCP, each side
+ * waiting by sleeping in recv or (spin_us) polling first.
  */
+#define FLOOR_MAX 8192
+
 static double
-floor_rtt_how(int tcp, int spin_us)
+floor_rtt_how(int tcp, int spin_us, size_t qlen, size_t rlen)
 {
-	char buf[64];
+	static char buf[FLOOR_MAX];
 	int sv[2], i;
 	uint64_t t0, t1;
 	pid_t pid;
@@ -144,8 +147,9 @@ floor_rtt_how(int tcp, int spin_us)
 	pid = fork();
 	if (pid == 0) {
 		close(sv[0]);
-		while (floor_recv(sv[1], buf, 64, spin_us) == 64)
-			if (send(sv[1], buf, 40, MSG_NOSIGNAL) != 40)
+		while (floor_recv(sv[1], buf, qlen, spin_us) == (ssize_t)qlen)
+			if (send(sv[1], buf, rlen, MSG_NOSIGNAL) !=
+			    (ssize_t)rlen)
 				break;
 		_exit(0);
 	}
@@ -153,8 +157,8 @@ floor_rtt_how(int tcp, int spin_us)
 	memset(buf, 1, sizeof(buf));
 	t0 = bench_now_ns();
 	for (i = 0; i < NCALLS; i++) {
-		if (send(sv[0], buf, 64, MSG_NOSIGNAL) != 64 ||
-		    floor_recv(sv[0], buf, 40, spin_us) != 40)
+		if (send(sv[0], buf, qlen, MSG_NOSIGNAL) != (ssize_t)qlen ||
+		    floor_recv(sv[0], buf, rlen, spin_us) != (ssize_t)rlen)
 			bench_die("floor round trip");
 	}
 	t1 = bench_now_ns();
@@ -167,13 +171,31 @@ floor_rtt_how(int tcp, int spin_us)
 static double
 floor_rtt(void)
 {
-	return floor_rtt_how(0, 0);
+	return floor_rtt_how(0, 0, 64, 40);
 }
 
-/* Other references: what the same transport costs waiting as we do. */
-static double floor_rtt_tcp(void) { return floor_rtt_how(1, 0); }
-static double floor_rtt_spin(void) { return floor_rtt_how(0, floor_spin_us); }
-static double floor_rtt_tcp_spin(void) { return floor_rtt_how(1, floor_spin_us); }
+/*
+ * Other references: what the same transport costs waiting as we do, and
+ * polling with the frame sizes of our pread of 4 KiB (56 bytes out, 4144
+ * back) and fstat (40 out, 192 back).
+ */
+static double floor_rtt_tcp(void) { return floor_rtt_how(1, 0, 64, 40); }
+static double floor_rtt_spin(void)
+{
+	return floor_rtt_how(0, floor_spin_us, 64, 40);
+}
+static double floor_rtt_tcp_spin(void)
+{
+	return floor_rtt_how(1, floor_spin_us, 64, 40);
+}
+static double floor_pread_spin(void)
+{
+	return floor_rtt_how(0, floor_spin_us, 56, 4144);
+}
+static double floor_fstat_spin(void)
+{
+	return floor_rtt_how(0, floor_spin_us, 40, 192);
+}
 
 /* MB/s of 64 KiB writes through a unix socket pair to another process. */
 static double
@@ -466,6 +488,13 @@ main(int argc, char *argv[])
 		    pr, pr / fl);
 		printf("  remote fstat, unix                 %8.2f us  (%.2fx)\n",
 		    fs, fs / fl);
+		if (floor_spin_us > 0) {
+			fs1 = median_of(floor_pread_spin);
+			fs2 = median_of(floor_fstat_spin);
+			printf("  the same sizes, polling %d us first: pread "
+			    "%.2f us (%.2fx of it), fstat %.2f us (%.2fx)\n",
+			    floor_spin_us, fs1, pr / fs1, fs2, fs / fs2);
+		}
 	}
 	if (want(argc, argv, "bulk")) {
 		median_pair(c_write64, unixurl, floor_bulk, &w64, &fb);

@@ -8,9 +8,11 @@
  * call is one request frame (header, number, registers, the IN data
  * blocks) and one reply frame (error, result, the OUT data blocks).
  * Large IN data goes out straight from the caller's memory (sendmsg with
- * an iovec per block), and large OUT data comes in straight into it; the
+ * an iovec per block), and large OUT data, or the only OUT buffer of a
+ * call at any size, comes in straight into it (rc_reply_direct); the
  * host's kernel checks that memory as it copies (EFAULT), so only small
- * OUT buffers are probed beforehand (docs/protocol.md, "Bad pointers").
+ * OUT buffers of calls with several are probed beforehand
+ * (docs/protocol.md, "Bad pointers").
  * A thread waiting for a reply polls for it briefly when the host has a
  * CPU to spare (rumpuser_sp_spin.c).
  *
@@ -751,9 +753,10 @@ rc_probe_flush(struct rc_call *rcp)
  * Note the pages of a plain buffer for rc_probe_flush.  Memory that the
  * host's kernel touches for us is not probed, since it checks it itself:
  * a buffer the request only sends (sendonly; sendmsg says EFAULT, which
- * rc_call1 handles), and one too large for the reply buffer, since the
- * reply is then read into it by recv() (rc_read_user).  That leaves
- * small buffers that the client copies into from the reply buffer.
+ * rc_call1 handles), one too large for the reply buffer, since the
+ * reply is then read into it by recv() (rc_read_user), and a call's only
+ * OUT buffer (rc_reply_direct).  That leaves small buffers of calls with
+ * several, which the client copies into from the reply buffer.
  */
 static int
 rc_probe_add(struct rc_call *rcp, const void *p, uint64_t len, int sendonly)
@@ -972,6 +975,116 @@ rc_nest_in(struct rc_call *rcp, const struct sp_sysdesc *sd, unsigned i,
 }
 
 /*
+ * The padding after a reply block of blen bytes when len bytes of the
+ * reply follow its length word: none after the final block (protocol
+ * version 3), else up to the next multiple of 8; -1 if it does not fit.
+ */
+static int64_t
+rc_blockpad(uint64_t blen, uint64_t len)
+{
+
+	if (blen > len || (blen < len && sp_pad8(blen) > len))
+		return -1;
+	return blen == len ? 0 : (int64_t)(sp_pad8(blen) - blen);
+}
+
+/*
+ * The reply of a call whose only OUT data is the plain buffer dst of max
+ * bytes.  Its block is the final one, unpadded, so one recvmsg puts the
+ * fixed part in the reply buffer and the data straight into dst: the
+ * host checks that memory (no probe) and nothing is copied twice.  If
+ * the host refuses dst (EFAULT), the rest of the reply is read into the
+ * reply buffer and the call fails with EFAULT.  Returns as rc_call1.
+ */
+static int
+rc_reply_direct(struct rc_conn *cc, uint8_t *dst, uint64_t max, int64_t *rvp)
+{
+	const size_t fix = SP_HDRLEN + sizeof(struct sp_syscall_reply) + 8;
+	struct sp_syscall_reply sr;
+	struct iovec iov[3];
+	struct msghdr mh;
+	struct sp_hdr rh;
+	uint8_t excess[8];
+	uint64_t blen, end = fix + max + sizeof(excess), got = 0, o;
+	int fault = 0, error;
+	ssize_t r;
+
+	while (got < end) {
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = iov;
+		o = got;
+		if (o < fix) {
+			iov[mh.msg_iovlen].iov_base = cc->cc_rbuf + o;
+			iov[mh.msg_iovlen++].iov_len = fix - o;
+			o = fix;
+		}
+		if (o < fix + max && o < end) {
+			uint64_t k = (end < fix + max ? end : fix + max) - o;
+
+			if (fault) {
+				if (k > RC_RBUFSIZE - fix)
+					k = RC_RBUFSIZE - fix;
+				iov[mh.msg_iovlen].iov_base = cc->cc_rbuf + fix;
+			} else {
+				iov[mh.msg_iovlen].iov_base = dst + (o - fix);
+			}
+			iov[mh.msg_iovlen++].iov_len = k;
+			o += k;
+		}
+		if (o < end && !fault) {
+			iov[mh.msg_iovlen].iov_base = excess;
+			iov[mh.msg_iovlen++].iov_len = end - o;
+		}
+		cc->cc_spin.sp_ns = __atomic_load_n(&rc_spin_ns,
+		    __ATOMIC_RELAXED);
+		r = ru_sp_recvmsg_spin(&cc->cc_spin, cc->cc_fd, &mh, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == EFAULT && !fault) {
+			fault = 1;           /* nothing taken: read it here */
+			continue;
+		}
+		if (r <= 0) {
+			error = ENOTCONN;
+			goto out_lost;
+		}
+		if (got < SP_HDRLEN && got + (uint64_t)r >= SP_HDRLEN) {
+			memcpy(&rh, cc->cc_rbuf, SP_HDRLEN);
+			if (rh.sh_len < SP_HDRLEN + sizeof(sr) ||
+			    rh.sh_len > fix + max ||
+			    rh.sh_type != (SP_REPLY | SP_SYSCALL) ||
+			    rh.sh_seq != cc->cc_seq)
+				goto out_proto;
+			end = rh.sh_len;
+		}
+		got += (uint64_t)r;
+		if (got > end)
+			goto out_proto;
+	}
+	memcpy(&sr, cc->cc_rbuf + SP_HDRLEN, sizeof(sr));
+	if (sr.sr_error != 0) {
+		if (end != fix - 8)
+			goto out_proto;
+		return sr.sr_error;
+	}
+	if (end < fix)
+		goto out_proto;
+	memcpy(&blen, cc->cc_rbuf + fix - 8, 8);
+	if (blen > max || end != fix + blen)
+		goto out_proto;
+	if (fault)
+		return EFAULT;
+	*rvp = sr.sr_retval[0];
+	return 0;
+
+out_proto:
+	error = EPROTO;
+out_lost:
+	rc_conn_lost(cc);
+	return error;
+}
+
+/*
  * One reply block of at most max bytes into dst (NULL: max is 0); *lenp
  * counts the reply bytes left, *blenp gets the block's length.
  */
@@ -989,15 +1102,15 @@ rc_recv_block(struct rc_conn *cc, const uint8_t **srcp, size_t *leftp,
 		return error;
 	memcpy(&blen, lw, 8);
 	*lenp -= 8;
-	if (blen > max || sp_pad8(blen) > *lenp)
+	if (blen > max || rc_blockpad(blen, *lenp) < 0)
 		return EPROTO;
 	if (blen > 0 && (error = rc_recv_out(cc, srcp, leftp, dst,
 	    blen)) != 0)
 		return error;
-	pad = sp_pad8(blen) - blen;
+	pad = (uint64_t)rc_blockpad(blen, *lenp);
 	if (pad > 0 && (error = rc_recv_out(cc, srcp, leftp, lw, pad)) != 0)
 		return error;
-	*lenp -= sp_pad8(blen);
+	*lenp -= blen + pad;
 	*blenp = blen;
 	return 0;
 }
@@ -1045,7 +1158,8 @@ rc_nest_out(struct rc_conn *cc, struct rc_call *rcp,
 				return error;
 			memcpy(&blen, lw, 8);
 			*lenp -= 8;
-			if (blen > rcp->c_sums[i] || sp_pad8(blen) > *lenp)
+			if (blen > rcp->c_sums[i] ||
+			    rc_blockpad(blen, *lenp) < 0)
 				return EPROTO;
 			uiov = (const struct iovec *)(uintptr_t)
 			    rcp->c_msg.m_iov;
@@ -1057,10 +1171,11 @@ rc_nest_out(struct rc_conn *cc, struct rc_call *rcp,
 					return error;
 				rest -= k;
 			}
-			if (sp_pad8(blen) != blen && (error = rc_recv_out(cc,
-			    srcp, leftp, lw, sp_pad8(blen) - blen)) != 0)
+			k = (uint64_t)rc_blockpad(blen, *lenp);
+			if (k > 0 && (error = rc_recv_out(cc, srcp, leftp, lw,
+			    k)) != 0)
 				return error;
-			*lenp -= sp_pad8(blen);
+			*lenp -= blen + k;
 		}
 		return rc_recv_block(cc, srcp, leftp, lenp,
 		    (void *)(uintptr_t)rcp->c_msg.m_control, sz[3], &blen);
@@ -1102,9 +1217,9 @@ rc_call1(struct rc_conn *cc, unsigned num, const struct sp_sysdesc *sd,
 	uint64_t sizes[SP_NARGS], total, replymax, len, pad, j;
 	const uint8_t *src;
 	size_t left, got, sent;
-	unsigned i, n = sd->sd_nargs;
+	unsigned i, n = sd->sd_nargs, outs[SP_NARGS], nouts = 0;
 	ssize_t r;
-	int error;
+	int error, direct = -1, otherout = 0;
 
 	rcp->c_niov = 0;
 	rcp->c_zero = 0;
@@ -1132,20 +1247,32 @@ rc_call1(struct rc_conn *cc, unsigned num, const struct sp_sysdesc *sd,
 			    &total, &replymax);
 			if (error != 0)
 				return error;
+			otherout |= dirs[i] != SPA_IN;
 			continue;
 		}
 		/*
 		 * Memory the caller does not have (an ioctl command may claim
 		 * a pointer that is none) is EFAULT here, not a crash or a
-		 * half-sent frame.
+		 * half-sent frame.  A plain OUT buffer is probed below, unless
+		 * the reply goes straight into it.
 		 */
 		error = 0;
-		if (ad->sa_kind == SPK_IOCTL || ad->sa_kind == SPK_FCNTL)
+		if (ad->sa_kind == SPK_IOCTL || ad->sa_kind == SPK_FCNTL) {
 			error = rc_memcheck((void *)(uintptr_t)regs[i],
 			    sizes[i], dirs[i] != SPA_IN);
-		else if (ad->sa_kind != SPK_STR && ad->sa_kind != SPK_IOV)
-			error = rc_probe_add(rcp, (void *)(uintptr_t)regs[i],
-			    sizes[i], dirs[i] == SPA_IN);
+			otherout |= dirs[i] != SPA_IN;
+		} else if (ad->sa_kind == SPK_FIXED ||
+		    ad->sa_kind == SPK_ARG) {
+			if (dirs[i] == SPA_IN)
+				error = rc_probe_add(rcp,
+				    (void *)(uintptr_t)regs[i], sizes[i], 1);
+			else
+				outs[nouts++] = i;
+		} else if (ad->sa_kind == SPK_IOV) {
+			otherout |= (ad->sa_flags & SPF_IOVOUT) != 0;
+		} else {
+			otherout |= dirs[i] != SPA_IN;
+		}
 		if (error != 0)
 			return error;
 		if (ad->sa_kind == SPK_IOV) {
@@ -1198,6 +1325,14 @@ rc_call1(struct rc_conn *cc, unsigned num, const struct sp_sysdesc *sd,
 	}
 	if (total > SP_MAXMSG || replymax > SP_MAXMSG)
 		return EINVAL;
+	if (nouts == 1 && !otherout && sizes[outs[0]] > 0)
+		direct = (int)outs[0];
+	else
+		for (j = 0; j < nouts; j++)
+			if ((error = rc_probe_add(rcp,
+			    (void *)(uintptr_t)regs[outs[j]],
+			    sizes[outs[j]], 0)) != 0)
+				return error;
 	if ((error = rc_probe_flush(rcp)) != 0)
 		return error;
 	memset(&head.hdr, 0, sizeof(head.hdr));
@@ -1215,6 +1350,10 @@ rc_call1(struct rc_conn *cc, unsigned num, const struct sp_sysdesc *sd,
 	}
 	if (error != 0)
 		goto out_lost;
+
+	if (direct >= 0)
+		return rc_reply_direct(cc, (uint8_t *)(uintptr_t)regs[direct],
+		    sizes[direct], rvp);
 
 	/*
 	 * The reply: small ones in one read into the buffer; for large OUT
@@ -1290,7 +1429,7 @@ rc_call1(struct rc_conn *cc, unsigned num, const struct sp_sysdesc *sd,
 			goto out_lost;
 		memcpy(&blen, lw, 8);
 		len -= 8;
-		if (blen > max || sp_pad8(blen) > len)
+		if (blen > max || rc_blockpad(blen, len) < 0)
 			goto out_proto;
 		if (ad->sa_kind == SPK_IOV) {
 			const struct iovec *uiov =
@@ -1312,11 +1451,11 @@ rc_call1(struct rc_conn *cc, unsigned num, const struct sp_sysdesc *sd,
 			if (error != 0)
 				goto out_lost;
 		}
-		pad = sp_pad8(blen) - blen;
+		pad = (uint64_t)rc_blockpad(blen, len);
 		if (pad > 0 && (error = rc_recv_out(cc, &src, &left, lw,
 		    pad)) != 0)
 			goto out_lost;
-		len -= sp_pad8(blen);
+		len -= blen + pad;
 	}
 	if (len != 0 || left != 0)
 		goto out_proto;

@@ -11,10 +11,15 @@
  * busy host the poller takes time from the thread it waits for, and the
  * scheduler favours threads that slept.  So a waiter polls only when the
  * number of runnable threads of the host (the fourth field of
- * /proc/loadavg, looked at every RU_SP_SPIN_CHECK_NS at most, by
- * whichever thread comes first) does not exceed its CPUs, and a poll that
- * ends empty (a call that blocks, a slow peer) makes its next
- * RU_SP_SPIN_BACKOFF waits sleep at once.
+ * /proc/loadavg, looked at by whichever thread comes first, at most every
+ * RU_SP_SPIN_CHECK_NS while it said "spare" and every
+ * RU_SP_SPIN_RECHECK_NS while it said "busy", so that a passing thread
+ * does not stop polling for long) does not exceed its CPUs.  A poll that
+ * ends empty (a call that blocks, a client that thinks, a peer that was
+ * itself asleep) makes the next waits sleep at once, 1 and then twice as
+ * many after each further empty poll in a row (up to RU_SP_SPIN_BACKOFF);
+ * any frame that comes within the poll time starts polling over, so one
+ * late frame costs one sleeping wait and an idle peer soon none at all.
  *
  * Used by the server's connection threads (rumpuser_sp.c) and compiled
  * into librumpclient for its reply waits.  Host code only.
@@ -31,7 +36,8 @@
 
 #include "rumpuser_sp_spin.h"
 
-#define RU_SP_SPIN_CHECK_NS (20 * 1000 * 1000)
+#define RU_SP_SPIN_CHECK_NS   (20 * 1000 * 1000)
+#define RU_SP_SPIN_RECHECK_NS (2 * 1000 * 1000)
 
 static uint64_t ru_spin_checked;     /* [a] ns of the last look, 0: never */
 static int ru_spin_spare;            /* [a] a CPU to spare then */
@@ -70,7 +76,7 @@ ru_spin_running(void)
 	return strtol(p, NULL, 10);
 }
 
-/* Does the host have a CPU to spare (as of at most 20 ms ago)? */
+/* Does the host have a CPU to spare (as of at most 20 ms / 2 ms ago)? */
 static int
 ru_spin_spare_cpu(uint64_t now)
 {
@@ -79,8 +85,10 @@ ru_spin_spare_cpu(uint64_t now)
 	long running;
 	int spare;
 
-	if (last != 0 && now - last < RU_SP_SPIN_CHECK_NS)
-		return __atomic_load_n(&ru_spin_spare, __ATOMIC_RELAXED);
+	spare = __atomic_load_n(&ru_spin_spare, __ATOMIC_RELAXED);
+	if (last != 0 && now - last < (spare ? RU_SP_SPIN_CHECK_NS :
+	    RU_SP_SPIN_RECHECK_NS))
+		return spare;
 	/* One thread looks; the others use the old verdict meanwhile. */
 	if (!__atomic_compare_exchange_n(&ru_spin_checked, &last, now, 0,
 	    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
@@ -111,8 +119,30 @@ ru_sp_spin_param(const char *envname, unsigned defus)
 	return (uint64_t)us * 1000;
 }
 
+/*
+ * A sleeping recvmsg, timed: a frame that came within the poll time
+ * (wake-up included) would have been caught by polling, so polling starts
+ * over.
+ */
+static ssize_t
+ru_spin_sleep(struct ru_sp_spin *s, int fd, struct msghdr *mh, int flags)
+{
+	uint64_t t0 = ru_spin_now();
+	ssize_t n;
+	int saved;
+
+	n = recvmsg(fd, mh, flags);
+	saved = errno;
+	if (n > 0 && ru_spin_now() - t0 < s->sp_ns) {
+		s->sp_nospin = 0;
+		s->sp_backoff = 0;
+	}
+	errno = saved;
+	return n;
+}
+
 ssize_t
-ru_sp_recv_spin(struct ru_sp_spin *s, int fd, void *buf, size_t len,
+ru_sp_recvmsg_spin(struct ru_sp_spin *s, int fd, struct msghdr *mh,
     int flags)
 {
 	uint64_t now, end;
@@ -121,26 +151,40 @@ ru_sp_recv_spin(struct ru_sp_spin *s, int fd, void *buf, size_t len,
 	                                      callers read it after a call */
 
 	if (s->sp_ns == 0)
-		return recv(fd, buf, len, flags);
+		return recvmsg(fd, mh, flags);
 	if (s->sp_nospin > 0) {
 		s->sp_nospin--;
-		return recv(fd, buf, len, flags);
+		return ru_spin_sleep(s, fd, mh, flags);
 	}
 	now = ru_spin_now();
 	if (!ru_spin_spare_cpu(now))
-		return recv(fd, buf, len, flags);
+		return recvmsg(fd, mh, flags);
 	end = now + s->sp_ns;
 	do {
-		n = recv(fd, buf, len, flags | MSG_DONTWAIT);
+		n = recvmsg(fd, mh, flags | MSG_DONTWAIT);
 		if (n >= 0) {
+			s->sp_backoff = 0;
 			errno = saved;
 			return n;
 		}
 		if (errno != EAGAIN)
 			return n;
 	} while (ru_spin_now() < end);
-	s->sp_nospin = RU_SP_SPIN_BACKOFF;
+	/* 1, 2, 4, ... sleeping waits after empty polls in a row. */
+	s->sp_backoff = s->sp_backoff == 0 ? 1 :
+	    s->sp_backoff >= RU_SP_SPIN_BACKOFF / 2 ? RU_SP_SPIN_BACKOFF :
+	    s->sp_backoff * 2;
+	s->sp_nospin = s->sp_backoff;
 	errno = saved;
-	n = recv(fd, buf, len, flags);
-	return n;
+	return ru_spin_sleep(s, fd, mh, flags);
+}
+
+ssize_t
+ru_sp_recv_spin(struct ru_sp_spin *s, int fd, void *buf, size_t len,
+    int flags)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	return ru_sp_recvmsg_spin(s, fd, &mh, flags);
 }

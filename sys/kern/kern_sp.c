@@ -640,7 +640,7 @@ sp_syscall(struct sp_conn *c, const struct sp_hdr *hdr, const uint8_t *body,
 	const struct sp_sysdesc *sd;
 	const struct sp_argdesc *ad;
 	struct sp_syscall_reply sr;
-	uint64_t abuf[8], regs[SP_NARGS], len, opos, scratch;
+	uint64_t abuf[8], regs[SP_NARGS], len, opos, scratch, end;
 	register_t rv[2] = { 0, 0 };
 	const uint8_t *data;
 	uint32_t num, nargs;
@@ -834,7 +834,16 @@ sp_syscall(struct sp_conn *c, const struct sp_hdr *hdr, const uint8_t *body,
 			memset(rp + opos + 8 + len, 0, sp_pad8(len) - len);
 		opos += 8 + sp_pad8(len);
 	}
-	*rlenp = opos;
+	/*
+	 * The final block goes without its padding, so that a client can
+	 * receive a single OUT block straight into its caller's memory.
+	 */
+	end = SP_HDRLEN + sizeof(sr);
+	for (pos = end; pos < opos; pos += 8 + sp_pad8(len)) {
+		memcpy(&len, rp + pos, 8);
+		end = pos + 8 + len;
+	}
+	*rlenp = end;
 	goto out_header;
 
 out_reply:

@@ -27,7 +27,8 @@
 #include <stdint.h>
 
 #define SP_MAGIC        0x504d5552u   /* "RUMP" read as little-endian */
-#define SP_VERSION      2             /* 2: @lenptr, @msghdr, @ioctlptr */
+#define SP_VERSION      3             /* 2: @lenptr, @msghdr, @ioctlptr;
+                                         3: final reply block unpadded */
 #define SP_MAXDATA      (1u << 20)    /* data bytes of one call, each way */
 #define SP_MAXMSG       (SP_MAXDATA + 65536u) /* a whole frame */
 #define SP_MAXKEY       256           /* shared secret bytes */
