@@ -19,6 +19,11 @@
 #   ping-pong    1-byte TCP round trips (TCP_NODELAY), bench_tap_peer
 #                in the namespace against h_tap's echo; reference: the
 #                same client against bench_tap_peer's echo over the veth.
+#   loss         rump -> Linux (offload off) and veth (offloads off) with
+#                BENCH_TAP_LOSS_PM (default 10) per mille of the TCP packets
+#                dropped each way by nftables in the receiving namespace,
+#                BENCH_TAP_LOSS_MB (default 64) MiB; needs nft and ethtool
+#                (this kernel has no netem)
 #   ICMP         echo round trips, mean: h_inet (raw socket in the rump
 #                kernel) pinging the namespace's side of the tap;
 #                reference: bench_tap_peer pinging the veth peer.  The
@@ -42,6 +47,9 @@ B=$(cd "$1" && pwd)/tests/netinet
 PEER=$(cd "$1" && pwd)/bench/bench_tap_peer
 MB=${BENCH_TAP_MB:-256}
 BYTES=$((MB * 1048576))
+LOSS_PM=${BENCH_TAP_LOSS_PM:-10}
+LMB=${BENCH_TAP_LOSS_MB:-64}
+LBYTES=$((LMB * 1048576))
 RUNS=${BENCH_TAP_RUNS:-5}
 T=$(mktemp -d /tmp/bench_tap.XXXXXX) || exit 1
 ns=btapns$$
@@ -96,12 +104,13 @@ waitfile() {
 
 # kernel PROG ARGS...: a rump kernel with virtif on a new tap, moved
 # into $ns and configured (the kernel has .2, the namespace .1); stdin
-# from $kin, stdout to $kout (default /dev/null and $T/k.out).
+# from $kin, stdout to $kout (default /dev/null and $T/k.out), with the
+# environment assignments in $kenv.
 kernel() {
 	prog=$1
 	shift
 	rm -f "$T/k.ready" "$T/k.ready.bound" "$T/k.go"
-	timeout 300 "$prog" -v "$tap,10.77.0.2/24" -R "$T/k.ready" "$@" \
+	timeout 300 env ${kenv:-} "$prog" -v "$tap,10.77.0.2/24" -R "$T/k.ready" "$@" \
 	    >"${kout:-$T/k.out}" 2>"$T/k.log" <"${kin:-/dev/null}" &
 	kpid=$!
 	waitfile "$T/k.ready" || fail "the rump kernel did not start"
@@ -202,6 +211,75 @@ run_icmp() {	# rump -> Linux over the tap: mean us
 	printf " %s" "$(cat "$T/icmp_in")"
 }
 
+# lossy NS on|off: drop LOSS_PM per mille of the TCP packets that enter
+# and leave namespace NS (nftables, "numgen random"), on wire-sized
+# segments: segmentation and receive offloads of the namespace's devices
+# are turned off first (a 64 KiB aggregate lost whole would be 44
+# segments).  This machine's kernel has no netem (the issue's reference
+# tool); nftables' random drop is the same loss model.
+lossy() {
+	if [ "$2" = off ]; then
+		ip netns exec "$1" nft delete table inet bench_loss 2>/dev/null
+		return 0
+	fi
+	for d in $(ip -n "$1" -o link show | awk -F': ' '{ print $2 }' |
+	    sed 's/@.*//'); do
+		[ "$d" = lo ] && continue
+		ip netns exec "$1" ethtool -K "$d" tso off gso off gro off 		    >/dev/null 2>&1
+	done
+	ip netns exec "$1" nft -f - <<-EOF
+	table inet bench_loss {
+		chain in { type filter hook input priority 0;
+			meta l4proto tcp numgen random mod 1000 < $LOSS_PM drop; }
+		chain out { type filter hook output priority 0;
+			meta l4proto tcp numgen random mod 1000 < $LOSS_PM drop; }
+	}
+	EOF
+}
+
+run_tx_loss() {	# rump -> Linux at LOSS_PM: MiB/s
+	ip netns exec "$ns" timeout 300 socat -b 262144 -u TCP-LISTEN:5106,reuseaddr \
+	    OPEN:/dev/null &
+	spid=$!
+	kenv=RUMP_VIRTIF_NOOFFLOAD=1
+	kernel "$B/h_tap" -W "$T/k.go" -g "$LBYTES" connect 10.77.0.1 5106
+	kenv=
+	lossy "$ns" on || fail "nft (tap)"
+	t0=$(now)
+	touch "$T/k.go"
+	wait "$spid" || fail "socat (rump -> Linux, loss)"
+	t1=$(now)
+	kwait || fail "h_tap connect (loss)"
+	echo "$LBYTES $t0 $t1" | awk '{ printf "%.1f", $1 / ($3 - $2) / 1048576 }'
+}
+
+run_veth_loss() {	# Linux -> Linux over the veth at LOSS_PM: MiB/s
+	lossy "$vb" on || fail "nft (veth)"
+	lossy "$va" off
+	for d in veth0; do
+		ip netns exec "$va" ethtool -K "$d" tso off gso off gro off \
+		    >/dev/null 2>&1
+	done
+	ip netns exec "$vb" timeout 300 socat -b 262144 -u TCP-LISTEN:5107,reuseaddr \
+	    OPEN:/dev/null &
+	spid=$!
+	sleep 0.2
+	t0=$(now)
+	ip netns exec "$va" timeout 300 socat -b 262144 -u \
+	    OPEN:/dev/zero,readbytes=$LBYTES TCP:10.78.0.2:5107 ||
+	    fail "socat (veth, loss)"
+	wait "$spid" || fail "socat server (veth, loss)"
+	t1=$(now)
+	lossy "$vb" off
+	for d in veth0; do
+		ip netns exec "$va" ethtool -K "$d" tso on gso on \
+		    >/dev/null 2>&1
+	done
+	ip -n "$vb" link show veth1 >/dev/null &&
+	    ip netns exec "$vb" ethtool -K veth1 tso on gso on >/dev/null 2>&1
+	echo "$LBYTES $t0 $t1" | awk '{ printf "%.1f", $1 / ($3 - $2) / 1048576 }'
+}
+
 run_icmp_veth() {
 	ip netns exec "$va" timeout 60 "$PEER" icmp 10.78.0.2 1000 ||
 	    fail "ICMP (veth)"
@@ -231,6 +309,19 @@ while [ $i -lt $RUNS ]; do
 	echo "$rx $ve" | awk '{ print $1 / $2 }' >>"$T/rxr"
 	i=$((i + 1))
 done
+# With loss: last, since they turn the namespaces' offloads off.
+: >"$T/txl"; : >"$T/vel"; : >"$T/txlr"
+i=0
+while [ $i -lt $RUNS ] && command -v nft >/dev/null 2>&1 &&
+    command -v ethtool >/dev/null 2>&1; do
+	txl=$(run_tx_loss) || exit 1
+	vel=$(run_veth_loss) || exit 1
+	echo "  loss run $((i + 1)) ($LOSS_PM per mille each way, $LMB MiB):" \
+	    "rump->Linux $txl MiB/s, veth $vel MiB/s"
+	echo "$txl" >>"$T/txl"; echo "$vel" >>"$T/vel"
+	echo "$txl $vel" | awk '{ print $1 / $2 }' >>"$T/txlr"
+	i=$((i + 1))
+done
 tx=$(median <"$T/tx"); rx=$(median <"$T/rx"); ve=$(median <"$T/veth")
 pp=$(median <"$T/pp"); ppv=$(median <"$T/ppv")
 ic=$(median <"$T/icmp"); icv=$(median <"$T/icmpv")
@@ -247,3 +338,13 @@ echo "RESULT|tap tcp rump->Linux|$tx|$ve|MiB/s|>= 0.8x|Linux veth pair"
 echo "RESULT|tap tcp Linux->rump|$rx|$ve|MiB/s|>= 0.8x|Linux veth pair"
 echo "RESULT|tap tcp 1-byte RTT|$pp|$ppv|us|<= 2x|Linux veth pair"
 echo "RESULT|tap ICMP echo RTT|$ic|$icv|us|<= 2x|Linux veth pair"
+if [ -s "$T/txl" ]; then
+	txl=$(median <"$T/txl"); vel=$(median <"$T/vel")
+	echo "$txl $vel $LOSS_PM $(median <"$T/txlr")" | awk '{
+	    printf "  at %.1f%% loss: rump->Linux %.1f MiB/s, veth %.1f MiB/s," \
+	    " ratio %.2f (per-run median %.2f)\n", $3 / 10, $1, $2,
+	    $1 / $2, $4 }'
+	echo "RESULT|tap tcp rump->Linux $((LOSS_PM / 10))% loss|$txl|$vel|MiB/s||Linux veth pair, nft drop"
+else
+	echo "  at loss: skipped (no nft or ethtool)"
+fi

@@ -645,6 +645,32 @@ tcp_dupack(struct tcpcb *tp)
 	(void)tcp_output(tp);
 }
 
+/*
+ * An ACK while a tail loss probe is out (RFC 8985 7.4).  A D-SACK for
+ * the probe says the original arrived too: nothing was lost.  An ACK
+ * that covers the probe without one means the probe repaired a loss,
+ * which calls for the congestion response a fast retransmission would
+ * have had (none again for a probe sent in recovery).
+ */
+static void
+tcp_tlp_ack(struct tcpcb *tp, const struct tcp_seg *sg)
+{
+	const struct tcp_sackblk *b = &sg->to.to_sacks[0];
+	bool dsack;
+
+	dsack = (sg->to.to_flags & TOF_SACK) && sg->to.to_nsacks > 0 &&
+	    SEQ_LEQ(b->end, sg->ack) && SEQ_LEQ(b->end, tp->t_tlpseq) &&
+	    SEQ_GT(b->end, tp->t_tlpseq - tp->t_maxseg);
+	if (SEQ_LT(sg->ack, tp->t_tlpseq) && !dsack)
+		return;
+	if (!dsack && !(tp->t_flags & (TF_TLPREC | TF_FASTRECOVERY))) {
+		TCPSTAT_INC(tcps_tlprecovered);
+		tp->t_cc->cc_loss(tp);
+		tp->snd_cwnd = tp->snd_ssthresh;
+	}
+	tp->t_flags &= ~(TF_TLPOUT | TF_TLPREC);
+}
+
 /* Drop acked bytes from the front of the send queue. */
 static void
 tcp_sndq_drop(struct tcpcb *tp, size_t n)
@@ -716,11 +742,17 @@ tcp_newack(struct tcpcb *tp, struct tcp_seg *sg)
 		dacked = tp->t_sndcc;
 	if (tp->t_flags & TF_FASTRECOVERY) {
 		if (SEQ_GEQ(sg->ack, tp->snd_recover)) {
-			/* Full ACK: leave recovery (RFC 6582 3.2 step 3). */
+			/*
+			 * Full ACK: leave recovery (RFC 6582 3.2 step 3) with
+			 * cwnd = ssthresh, the second of its two choices.  The
+			 * first, about FlightSize + 1 segment, collapses cwnd to
+			 * two segments whenever the ACK covers everything sent
+			 * (a quick recovery on a fast link); a lost ACK for those
+			 * two then leaves nothing to produce duplicate ACKs and
+			 * the connection waits for the retransmission timer.
+			 */
 			tp->t_flags &= ~TF_FASTRECOVERY;
-			tp->snd_cwnd = MIN(tp->snd_ssthresh,
-			    MAX((uint32_t)(tp->snd_max - sg->ack), tp->t_maxseg)
-			    + tp->t_maxseg);
+			tp->snd_cwnd = tp->snd_ssthresh;
 			tp->t_dupacks = 0;
 		} else if (TCP_SACK_RECOVERY(tp)) {
 			/* Partial ACK with SACK (RFC 6675 5.1): the
@@ -764,10 +796,12 @@ tcp_newack(struct tcpcb *tp, struct tcp_seg *sg)
 		tp->snd_nxt = tp->snd_una;
 dropped:
 	tcp_sack_clean(tp);
-	if (tp->snd_una == tp->snd_max)
+	if (tp->snd_una == tp->snd_max) {
 		tcp_timer_disarm(tp, TCPT_REXMT);
-	else
+		tcp_timer_disarm(tp, TCPT_TLP);
+	} else {
 		tcp_rexmt_arm(tp);
+	}
 	if (tp->t_so != NULL) {
 		tcp_sndbuf_autotune(tp);
 		sowwakeup(tp->t_so);
@@ -994,6 +1028,8 @@ tcp_input_sync(struct tcpcb *tp, struct tcp_seg *sg, struct mbuf *m)
 	}
 	newsack = (tp->t_flags & TF_SACK_PERMIT) &&
 	    (sg->to.to_flags & TOF_SACK) && tcp_sack_update(tp, &sg->to);
+	if (tp->t_flags & TF_TLPOUT)
+		tcp_tlp_ack(tp, sg);
 	if (SEQ_LEQ(sg->ack, tp->snd_una)) {
 		/* A duplicate ACK (RFC 5681 2); one that SACKs new data
 		 * counts even when the window moved (RFC 6675 2). */

@@ -2,7 +2,7 @@
 /*
  * tcp_timer.c: TCP's timers and round-trip estimation.
  *
- * Each tcpcb has five deadlines (tcp_var.h TCPT_*).  One callout for the
+ * Each tcpcb has six deadlines (tcp_var.h TCPT_*).  One callout for the
  * whole kernel, tcp_timer_ch, is armed for the earliest deadline of all;
  * its handler takes inet_lock, walks the tcpcbs and runs what expired:
  *	REXMT   retransmission with exponential backoff (RFC 6298 5.5),
@@ -12,6 +12,7 @@
  *	        (RFC 1122 4.2.3.6: TCP_KEEPIDLE/INTVL/CNT)
  *	2MSL    TIME_WAIT's end, and the FIN_WAIT_2 limit of orphans
  *	DELACK  the delayed ACK (RFC 1122 4.2.3.2, here 40 ms)
+ *	TLP     the tail loss probe (RFC 8985 7), armed with REXMT
  * The callout lives as long as the kernel, so a tcpcb is freed without
  * waiting for it: its deadlines just vanish with it.
  *
@@ -86,6 +87,56 @@ tcp_rexmt_us(const struct tcpcb *tp)
 	return tp->t_rto_us;
 }
 
+/*
+ * The tail loss probe (after RFC 8985 7): when data is in flight and
+ * nothing has come back for PTO = 2 SRTT (plus a worst-case delayed ACK
+ * when only one segment is out, at least TCP_TLP_MIN_US), one segment
+ * goes out again to draw an ACK, long before the retransmission timer's
+ * 200 ms or more.  Without it a lost tail of a flight, a lost ACK for
+ * the last segments (or for a fast retransmission), or an ACK the peer
+ * holds back for its delayed-ACK timer leaves the sender nothing to do
+ * but wait for the RTO.  Armed with the RTO by tcp_rexmt_arm, not after
+ * an RTO, one probe at a time, with SACK only, which tells a needless
+ * probe (D-SACK) from one that repaired a loss.
+ */
+static void
+tcp_tlp_arm(struct tcpcb *tp, uint64_t rto_us)
+{
+	uint32_t flight = tp->snd_max - tp->snd_una;
+	uint64_t pto;
+
+	if (!(tp->t_flags & TF_SACK_PERMIT) || (tp->t_flags & TF_TLPOUT) ||
+	    tp->t_rxtshift != 0 || tp->t_srtt_us == 0 || flight == 0 ||
+	    (tp->t_state != TCPS_ESTABLISHED &&
+	    tp->t_state != TCPS_CLOSE_WAIT)) {
+		tcp_timer_disarm(tp, TCPT_TLP);
+		return;
+	}
+	pto = 2 * (uint64_t)tp->t_srtt_us;
+	if (flight <= tp->t_maxseg)
+		pto += TCP_TLP_DELACK_US;
+	pto = MAX(pto, (uint64_t)TCP_TLP_MIN_US);
+	if (pto >= rto_us) {
+		tcp_timer_disarm(tp, TCPT_TLP);
+		return;
+	}
+	tcp_timer_arm(tp, TCPT_TLP, (int64_t)pto * 1000);
+}
+
+/* New data went out with the RTO already running: the PTO starts over. */
+void
+tcp_tlp_rearm(struct tcpcb *tp)
+{
+	int64_t left;
+
+	if (!(tp->t_flags & TF_SACK_PERMIT) ||
+	    !tcp_timer_pending(tp, TCPT_REXMT))
+		return;
+	left = tp->t_timer[TCPT_REXMT] - getnanouptime();
+	if (left > 0)
+		tcp_tlp_arm(tp, (uint64_t)left / 1000);
+}
+
 void
 tcp_rexmt_arm(struct tcpcb *tp)
 {
@@ -93,6 +144,43 @@ tcp_rexmt_arm(struct tcpcb *tp)
 
 	t = MIN(t, (uint64_t)TCP_RTO_MAX_US);
 	tcp_timer_arm(tp, TCPT_REXMT, (int64_t)t * 1000);
+	tcp_tlp_arm(tp, t);
+}
+
+/*
+ * The probe: a retransmission, which any receiver answers at once (with
+ * a D-SACK if it had the segment), where new data, RFC 8985's first
+ * choice, is held by a receiver that delays its ACKs.  In the open state
+ * the last segment sent; in recovery the first unacknowledged one (the
+ * fast retransmission, or its ACK, may be what was lost).  Then the RTO,
+ * and no further probe until this one is answered (tcp_tlp_ack in
+ * tcp_input.c).
+ */
+static void
+tcp_timer_tlp(struct tcpcb *tp)
+{
+	uint32_t flight = tp->snd_max - tp->snd_una;
+	size_t data, len, off;
+
+	if (flight == 0 || tp->t_rxtshift != 0 || (tp->t_flags & TF_TLPOUT))
+		return;
+	data = MIN(tp->t_sndcc, (size_t)flight);
+	len = MIN(data, (size_t)tp->t_maxseg);
+	if (len == 0)
+		return;                        /* only a FIN: the RTO's */
+	off = (tp->t_flags & TF_FASTRECOVERY) ? 0 : data - len;
+	if (tcp_send_segment(tp, tp->snd_una + (uint32_t)off, TH_ACK, off,
+	    len) != 0)
+		return;
+	tp->t_totrexmt++;
+	TCPSTAT_INC(tcps_sndrexmitpack);
+	TCPSTAT_INC(tcps_tlpprobes);
+	tp->t_flags &= ~TF_TLPREC;
+	if (tp->t_flags & TF_FASTRECOVERY)
+		tp->t_flags |= TF_TLPREC;
+	tp->t_flags |= TF_TLPOUT;
+	tp->t_tlpseq = tp->snd_una + (uint32_t)(off + len);
+	tcp_rexmt_arm(tp);
 }
 
 void
@@ -135,7 +223,7 @@ tcp_timer_rexmt(struct tcpcb *tp)
 		tp->t_flags |= TF_RXTSYN;
 	else
 		tp->t_cc->cc_rto(tp);
-	tp->t_flags &= ~TF_FASTRECOVERY;
+	tp->t_flags &= ~(TF_FASTRECOVERY | TF_TLPOUT | TF_TLPREC);
 	tp->t_dupacks = 0;
 	tp->t_rtttime = 0;
 	tp->snd_recover = tp->snd_max;
@@ -201,6 +289,9 @@ tcp_timer_fire(struct tcpcb *tp, int which)
 	case TCPT_DELACK:
 		tp->t_flags |= TF_ACKNOW;
 		(void)tcp_output(tp);
+		break;
+	case TCPT_TLP:
+		tcp_timer_tlp(tp);
 		break;
 	}
 }

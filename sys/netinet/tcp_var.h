@@ -98,6 +98,7 @@ enum {
 	TCPT_KEEP,                         /* keepalive / connect timeout */
 	TCPT_2MSL,                         /* TIME_WAIT, FIN_WAIT_2 idle */
 	TCPT_DELACK,                       /* delayed ACK */
+	TCPT_TLP,                          /* tail loss probe (RFC 8985 7) */
 	TCPT_NTIMERS
 };
 
@@ -215,6 +216,8 @@ struct tcpcb {
 	uint32_t t_rttmin_us;
 	int t_rxtshift;                    /* backoff count */
 	uint64_t t_totrexmt;               /* segments retransmitted */
+	tcp_seq t_tlpseq;                  /* end of the tail loss probe
+	                                      (TF_TLPOUT) */
 
 	/* [N] timers and keepalive */
 	int64_t t_timer[TCPT_NTIMERS];
@@ -252,12 +255,16 @@ struct tcpcb {
 #define TF_RXTSYN      0x00020000          /* SYN was retransmitted */
 #define TF_PERSIST_FORCE 0x00040000        /* send a window probe */
 #define TF_TSFIXED     0x00080000          /* TSval is ts_fixed (a cookie's) */
+#define TF_TLPOUT      0x10000000          /* a tail loss probe is out */
+#define TF_TLPREC      0x20000000          /* ... sent in fast recovery */
 
 /* Limits and defaults. */
 #define TCP_MSS_DEFAULT  536               /* RFC 9293 3.7.1 */
 #define TCP_MSS_MIN      88
 #define TCP_INITWND_SEGS 10                /* RFC 6928 */
 #define TCP_RTO_INIT_US  1000000           /* RFC 6298 2.1 */
+#define TCP_TLP_DELACK_US 200000           /* RFC 8985 WCDelAckT */
+#define TCP_TLP_MIN_US   2000              /* the shortest PTO */
 #define TCP_RTO_MIN_US   200000            /* Linux's minimum */
 #define TCP_RTO_MAX_US   120000000
 #define TCP_MAXRXTSHIFT  15                /* Linux tcp_retries2 */
@@ -286,6 +293,7 @@ struct tcpstat {
 	uint64_t tcps_syncookiesok, tcps_listendrop, tcps_badrst;
 	uint64_t tcps_challengeack, tcps_pawsdrop, tcps_impairdrop;
 	uint64_t tcps_twrecycled, tcps_reassdrop, tcps_lostrexmit;
+	uint64_t tcps_tlpprobes, tcps_tlprecovered;
 };
 extern struct tcpstat tcpstat;
 #define TCPSTAT_INC(f) ((void)__atomic_add_fetch(&tcpstat.f, 1, __ATOMIC_RELAXED))
@@ -386,6 +394,7 @@ void tcp_timer_disarm(struct tcpcb *tp, int which);
 void tcp_timers_cancel(struct tcpcb *tp);
 bool tcp_timer_pending(const struct tcpcb *tp, int which);
 void tcp_rexmt_arm(struct tcpcb *tp);
+void tcp_tlp_rearm(struct tcpcb *tp);
 void tcp_xmit_timer(struct tcpcb *tp, int64_t rtt_ns);
 uint32_t tcp_rexmt_us(const struct tcpcb *tp);
 
