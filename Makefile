@@ -14,7 +14,7 @@ BENCH_BUILD ?= build-release
 PREFIX     ?= /usr/local
 DEBS = meson ninja-build gcc pkg-config python3 libcriterion-dev binutils \
        e2fsprogs libfuse3-dev fuse3 tshark fuse2fs iproute2 netcat-openbsd \
-       socat curl iperf3 iputils-ping nftables
+       socat curl iperf3 iputils-ping nftables ethtool
 
 .PHONY: all deps run check check-asan bench install clean fuzz
 

@@ -7,7 +7,7 @@
 #
 #	bench/bench_tap.sh BUILD_DIR
 #
-#   throughput   one TCP connection, BENCH_TAP_MB (default 256) MiB.
+#   throughput   one TCP connection, BENCH_TAP_MB (default 1024) MiB.
 #                rump -> Linux: h_tap sends the test stream from inside
 #                the kernel to "socat -u TCP-LISTEN: /dev/null" in the
 #                namespace, timed from the go signal to socat's exit;
@@ -45,7 +45,7 @@ if [ $# -ne 1 ] || [ ! -x "$1/tests/netinet/h_tap" ] ||
 fi
 B=$(cd "$1" && pwd)/tests/netinet
 PEER=$(cd "$1" && pwd)/bench/bench_tap_peer
-MB=${BENCH_TAP_MB:-256}
+MB=${BENCH_TAP_MB:-1024}
 BYTES=$((MB * 1048576))
 LOSS_PM=${BENCH_TAP_LOSS_PM:-10}
 LMB=${BENCH_TAP_LOSS_MB:-64}
@@ -218,10 +218,8 @@ run_icmp() {	# rump -> Linux over the tap: mean us
 # segments).  This machine's kernel has no netem (the issue's reference
 # tool); nftables' random drop is the same loss model.
 lossy() {
-	if [ "$2" = off ]; then
-		ip netns exec "$1" nft delete table inet bench_loss 2>/dev/null
-		return 0
-	fi
+	ip netns exec "$1" nft delete table inet bench_loss 2>/dev/null
+	[ "$2" = off ] && return 0
 	for d in $(ip -n "$1" -o link show | awk -F': ' '{ print $2 }' |
 	    sed 's/@.*//'); do
 		[ "$d" = lo ] && continue
@@ -249,6 +247,7 @@ run_tx_loss() {	# rump -> Linux at LOSS_PM: MiB/s
 	touch "$T/k.go"
 	wait "$spid" || fail "socat (rump -> Linux, loss)"
 	t1=$(now)
+	lossy "$ns" off
 	kwait || fail "h_tap connect (loss)"
 	echo "$LBYTES $t0 $t1" | awk '{ printf "%.1f", $1 / ($3 - $2) / 1048576 }'
 }
