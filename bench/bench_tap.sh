@@ -168,18 +168,23 @@ run_rx() {	# Linux -> rump: MiB/s
 	mibs "${s#* }"
 }
 
-run_veth() {	# Linux -> Linux over the veth: MiB/s
-	ip netns exec "$vb" timeout 300 socat -b 262144 -u TCP-LISTEN:5103,reuseaddr \
-	    OPEN:/dev/null &
+# veth_xfer PORT BYTES: socat to socat over the veth pair, MiB/s.
+veth_xfer() {
+	ip netns exec "$vb" timeout 300 socat -b 262144 -u \
+	    TCP-LISTEN:"$1",reuseaddr OPEN:/dev/null &
 	spid=$!
 	sleep 0.2
 	t0=$(now)
 	ip netns exec "$va" timeout 300 socat -b 262144 -u \
-	    OPEN:/dev/zero,readbytes=$BYTES TCP:10.78.0.2:5103 ||
+	    OPEN:/dev/zero,readbytes="$2" TCP:10.78.0.2:"$1" ||
 	    fail "socat (veth)"
 	wait "$spid" || fail "socat server (veth)"
 	t1=$(now)
-	mibs "$(elapsed "$t0" "$t1")"
+	echo "$2 $t0 $t1" | awk '{ printf "%.1f", $1 / ($3 - $2) / 1048576 }'
+}
+
+run_veth() {	# Linux -> Linux over the veth: MiB/s
+	veth_xfer 5103 "$BYTES"
 }
 
 run_pp() {	# tap: us per 1-byte round trip
@@ -254,29 +259,13 @@ run_tx_loss() {	# rump -> Linux at LOSS_PM: MiB/s
 
 run_veth_loss() {	# Linux -> Linux over the veth at LOSS_PM: MiB/s
 	lossy "$vb" on || fail "nft (veth)"
-	lossy "$va" off
-	for d in veth0; do
-		ip netns exec "$va" ethtool -K "$d" tso off gso off gro off \
-		    >/dev/null 2>&1
-	done
-	ip netns exec "$vb" timeout 300 socat -b 262144 -u TCP-LISTEN:5107,reuseaddr \
-	    OPEN:/dev/null &
-	spid=$!
-	sleep 0.2
-	t0=$(now)
-	ip netns exec "$va" timeout 300 socat -b 262144 -u \
-	    OPEN:/dev/zero,readbytes=$LBYTES TCP:10.78.0.2:5107 ||
-	    fail "socat (veth, loss)"
-	wait "$spid" || fail "socat server (veth, loss)"
-	t1=$(now)
+	ip netns exec "$va" ethtool -K veth0 tso off gso off gro off \
+	    >/dev/null 2>&1
+	r=$(veth_xfer 5107 "$LBYTES") || exit 1
 	lossy "$vb" off
-	for d in veth0; do
-		ip netns exec "$va" ethtool -K "$d" tso on gso on \
-		    >/dev/null 2>&1
-	done
-	ip -n "$vb" link show veth1 >/dev/null &&
-	    ip netns exec "$vb" ethtool -K veth1 tso on gso on >/dev/null 2>&1
-	echo "$LBYTES $t0 $t1" | awk '{ printf "%.1f", $1 / ($3 - $2) / 1048576 }'
+	ip netns exec "$va" ethtool -K veth0 tso on gso on >/dev/null 2>&1
+	ip netns exec "$vb" ethtool -K veth1 tso on gso on >/dev/null 2>&1
+	echo "$r"
 }
 
 run_icmp_veth() {
