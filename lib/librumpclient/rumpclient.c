@@ -994,19 +994,21 @@ rc_blockpad(uint64_t blen, uint64_t len)
  * fixed part in the reply buffer and the data straight into dst: the
  * host checks that memory (no probe) and nothing is copied twice.  If
  * the host refuses dst (EFAULT), the rest of the reply is read into the
- * reply buffer and the call fails with EFAULT.  Returns as rc_call1.
+ * reply buffer and the call's c_fault is set.  Returns 0 with the reply's
+ * fixed part in *srp, or the errno that ends the connection (the caller
+ * drops it).
  */
 static int
-rc_reply_direct(struct rc_conn *cc, uint8_t *dst, uint64_t max, int64_t *rvp)
+rc_reply_direct(struct rc_conn *cc, uint8_t *dst, uint64_t max,
+    struct sp_syscall_reply *srp)
 {
 	const size_t fix = SP_HDRLEN + sizeof(struct sp_syscall_reply) + 8;
-	struct sp_syscall_reply sr;
 	struct iovec iov[3];
 	struct msghdr mh;
 	struct sp_hdr rh;
 	uint8_t excess[8];
 	uint64_t blen, end = fix + max + sizeof(excess), got = 0, o;
-	int fault = 0, error;
+	int fault = 0;
 	ssize_t r;
 
 	while (got < end) {
@@ -1044,44 +1046,32 @@ rc_reply_direct(struct rc_conn *cc, uint8_t *dst, uint64_t max, int64_t *rvp)
 			fault = 1;           /* nothing taken: read it here */
 			continue;
 		}
-		if (r <= 0) {
-			error = ENOTCONN;
-			goto out_lost;
-		}
+		if (r <= 0)
+			return ENOTCONN;
 		if (got < SP_HDRLEN && got + (uint64_t)r >= SP_HDRLEN) {
 			memcpy(&rh, cc->cc_rbuf, SP_HDRLEN);
-			if (rh.sh_len < SP_HDRLEN + sizeof(sr) ||
+			if (rh.sh_len < SP_HDRLEN + sizeof(*srp) ||
 			    rh.sh_len > fix + max ||
 			    rh.sh_type != (SP_REPLY | SP_SYSCALL) ||
 			    rh.sh_seq != cc->cc_seq)
-				goto out_proto;
+				return EPROTO;
 			end = rh.sh_len;
 		}
 		got += (uint64_t)r;
 		if (got > end)
-			goto out_proto;
+			return EPROTO;
 	}
-	memcpy(&sr, cc->cc_rbuf + SP_HDRLEN, sizeof(sr));
-	if (sr.sr_error != 0) {
-		if (end != fix - 8)
-			goto out_proto;
-		return sr.sr_error;
-	}
+	memcpy(srp, cc->cc_rbuf + SP_HDRLEN, sizeof(*srp));
+	if (srp->sr_error != 0)
+		return end == fix - 8 ? 0 : EPROTO;
 	if (end < fix)
-		goto out_proto;
+		return EPROTO;
 	memcpy(&blen, cc->cc_rbuf + fix - 8, 8);
 	if (blen > max || end != fix + blen)
-		goto out_proto;
+		return EPROTO;
 	if (fault)
-		return EFAULT;
-	*rvp = sr.sr_retval[0];
+		cc->cc_call->c_fault = 1;
 	return 0;
-
-out_proto:
-	error = EPROTO;
-out_lost:
-	rc_conn_lost(cc);
-	return error;
 }
 
 /*
@@ -1351,9 +1341,15 @@ rc_call1(struct rc_conn *cc, unsigned num, const struct sp_sysdesc *sd,
 	if (error != 0)
 		goto out_lost;
 
-	if (direct >= 0)
-		return rc_reply_direct(cc, (uint8_t *)(uintptr_t)regs[direct],
-		    sizes[direct], rvp);
+	if (direct >= 0) {
+		error = rc_reply_direct(cc, (uint8_t *)(uintptr_t)regs[direct],
+		    sizes[direct], &sr);
+		if (error != 0)
+			goto out_lost;
+		if (sr.sr_error != 0)
+			return sr.sr_error;
+		goto out_done;
+	}
 
 	/*
 	 * The reply: small ones in one read into the buffer; for large OUT
@@ -1459,6 +1455,7 @@ rc_call1(struct rc_conn *cc, unsigned num, const struct sp_sysdesc *sd,
 	}
 	if (len != 0 || left != 0)
 		goto out_proto;
+out_done:
 	if (rcp->c_fault)
 		return EFAULT;
 	*rvp = sr.sr_retval[0];
