@@ -8,13 +8,18 @@
  * Then the same throughput and ping-pong between two rump kernels, each
  * in its own process, on a shmif bus (MTU 1500 and 9000), beside the
  * Linux loopback figures above.  The processes are forked from this one
- * before it boots a kernel; results come back on a pipe.
+ * before it boots a kernel; results come back on a pipe.  Then one
+ * connection's throughput over shmif (MTU 1500, 64 MiB) with 1 % of the
+ * frames lost each way (RUMP_SHMIF_IMPAIR=10,0,0,0 in both kernels,
+ * seeded), beside the lossless shmif figure of the same run.
  *
  *	bench_tcp                 everything
  *	bench_tcp shmif [MTU [noref]]
  *	                          the shmif figures only (default: both
- *	                          MTUs); noref: without the Linux runs (to
- *	                          profile or count the shmif runs alone)
+ *	                          MTUs and the loss figure); noref: without
+ *	                          the Linux runs (to profile or count the
+ *	                          shmif runs alone)
+ *	bench_tcp shmif loss      the loss figure only
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -166,14 +171,22 @@ setup_rate(const struct ops *o)
 /*
  * shmif: one kernel per process.  shmif_kernel boots a kernel with a
  * shmif on bus at addr (and MTU mtu if not 0) in the calling (forked)
- * process.
+ * process; with shmif_impair set, that kernel's shmif impairs what it
+ * receives (seeded by seed).
  */
+static const char *shmif_impair;        /* RUMP_SHMIF_IMPAIR, or NULL */
+static unsigned long shmif_bulk = BULK; /* bytes per throughput run */
+
 static void
-shmif_kernel(const char *bus, const char *addr, int mtu)
+shmif_kernel(const char *bus, const char *addr, int mtu, const char *seed)
 {
 	char name[32];
 	int unit;
 
+	if (shmif_impair != NULL &&
+	    (setenv("RUMP_SHMIF_IMPAIR", shmif_impair, 1) != 0 ||
+	    setenv("RUMP_SHMIF_IMPAIR_SEED", seed, 1) != 0))
+		bench_die("setenv");
 	if (rump_init() != 0)
 		bench_die("rump_init");
 	if ((errno = rump_pub_shmif_create(bus, &unit)) != 0)
@@ -193,7 +206,7 @@ shmif_server(const char *bus, int mtu, int mode, int readyfd)
 	struct sockaddr_in sin;
 	struct job j = { &rumpops, -1, mode };
 
-	shmif_kernel(bus, "10.0.0.1", mtu);
+	shmif_kernel(bus, "10.0.0.1", mtu, "1");
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(5001);
@@ -219,7 +232,7 @@ shmif_client(const char *bus, int mtu, int mode, int resfd)
 	double r;
 	char b = 'x';
 
-	shmif_kernel(bus, "10.0.0.2", mtu);
+	shmif_kernel(bus, "10.0.0.2", mtu, "2");
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(5001);
@@ -237,7 +250,7 @@ shmif_client(const char *bus, int mtu, int mode, int resfd)
 	}
 	t0 = bench_now_ns();
 	if (mode == 0) {
-		for (unsigned long done = 0; done < BULK; ) {
+		for (unsigned long done = 0; done < shmif_bulk; ) {
 			ssize_t w = rump_sys_write(c, wbuf, sizeof(wbuf));
 			if (w <= 0)
 				bench_die("write");
@@ -247,7 +260,7 @@ shmif_client(const char *bus, int mtu, int mode, int resfd)
 		rump_sys_shutdown(c, SHUT_WR);
 		while (rump_sys_read(c, wbuf, sizeof(wbuf)) > 0)
 			continue;
-		r = BULK / 1048576.0 / ((bench_now_ns() - t0) / 1e9);
+		r = shmif_bulk / 1048576.0 / ((bench_now_ns() - t0) / 1e9);
 	} else {
 		for (int i = 0; i < n; i++) {
 			if (rump_sys_write(c, &b, 1) != 1 ||
@@ -325,6 +338,34 @@ shmif_bench(int mtu)
 	    "us", "<= 30", "Linux loopback");
 }
 
+/*
+ * 1 % loss each way at MTU 1500, 64 MiB a run, beside the same transfer
+ * without loss, alternating.  (bench_tap.sh measures Linux at the same
+ * loss over a veth pair.)
+ */
+static void
+shmif_lossbench(void)
+{
+	double v[5], ref[5];
+	int runs = 5;
+
+	shmif_bulk = 64UL << 20;
+	for (int i = 0; i < runs; i++) {
+		shmif_impair = "10,0,0,0";
+		v[i] = shmif_run(1500, 0);
+		shmif_impair = NULL;
+		ref[i] = shmif_run(1500, 0);
+		printf("  shmif 1 %% loss run %d: %.1f MiB/s, lossless %.1f "
+		    "MiB/s\n", i + 1, v[i], ref[i]);
+	}
+	shmif_bulk = BULK;
+	printf("tcp over shmif, MTU 1500, 1 %% loss each way: %.1f MiB/s, "
+	    "lossless %.1f MiB/s, median of %d\n", bench_median(v, runs),
+	    bench_median(ref, runs), runs);
+	bench_result("tcp shmif1500 1% loss", bench_median(v, runs),
+	    bench_median(ref, runs), "MiB/s", "", "shmif lossless");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -334,16 +375,20 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && strcmp(argv[1], "shmif") == 0) {
 		shmif_noref = argc > 3 && strcmp(argv[3], "noref") == 0;
-		if (argc > 2) {
+		if (argc > 2 && strcmp(argv[2], "loss") == 0) {
+			shmif_lossbench();
+		} else if (argc > 2) {
 			shmif_bench(atoi(argv[2]));
 		} else {
 			shmif_bench(1500);
 			shmif_bench(9000);
+			shmif_lossbench();
 		}
 		return 0;
 	}
 	shmif_bench(1500);
 	shmif_bench(9000);
+	shmif_lossbench();
 	if (rump_init() != 0)
 		return 1;
 	for (int i = 0; i < runs; i++) {

@@ -216,6 +216,14 @@ show(const char *name)
 		    (unsigned long long)st.ifs_oerrors,
 		    (unsigned long long)st.ifs_collisions,
 		    (unsigned long long)st.ifs_overruns);
+		if (st.ifs_impdrops + st.ifs_impdups + st.ifs_impreorders +
+		    st.ifs_impdelays != 0)
+			printf("\timpairment dropped %llu duplicated %llu "
+			    "reordered %llu delayed %llu\n",
+			    (unsigned long long)st.ifs_impdrops,
+			    (unsigned long long)st.ifs_impdups,
+			    (unsigned long long)st.ifs_impreorders,
+			    (unsigned long long)st.ifs_impdelays);
 	}
 	return 0;
 }

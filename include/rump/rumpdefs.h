@@ -226,6 +226,7 @@
 
 /* ioctl(2) */
 #define RUMP_FIONREAD 0x541B
+#define RUMP_SIOCATMARK 0x8905             /* int: at the urgent mark */
 #define RUMP_FIONBIO  0x5421
 #define RUMP_FIONCLEX 0x5450
 #define RUMP_FIOCLEX  0x5451
@@ -779,7 +780,10 @@ struct rump_ifstats {
 	uint64_t ifs_ipackets, ifs_ierrors, ifs_opackets, ifs_oerrors;
 	uint64_t ifs_ibytes, ifs_obytes, ifs_collisions, ifs_iqdrops;
 	uint64_t ifs_overruns;         /* frames a slow reader lost (shmif) */
-	uint64_t ifs_spare[7];
+	/* The test impairment (RUMP_SHMIF_IMPAIR): received frames it
+	 * dropped, duplicated, held back (reordered), delayed. */
+	uint64_t ifs_impdrops, ifs_impdups, ifs_impreorders, ifs_impdelays;
+	uint64_t ifs_spare[3];
 };
 
 /* Protocol statistics (RUMP_SIOCGNETSTATS), the netstat -s kind. */

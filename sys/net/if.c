@@ -59,6 +59,17 @@ if_afhooks_set(const struct if_afhooks *h)
 	if_afhooks = h;
 }
 
+int
+if_lrocut(struct mbuf *m, struct mbuf **listp)
+{
+	*listp = NULL;
+	if (if_afhooks == NULL || if_afhooks->ifa_lrocut == NULL) {
+		m_freem(m);
+		return EAFNOSUPPORT;
+	}
+	return if_afhooks->ifa_lrocut(m, listp);
+}
+
 /* --- interfaces and references --- */
 
 void
@@ -552,6 +563,10 @@ ifioctl_stats(struct ifnet *ifp, struct rump_ifstats *st)
 	st->ifs_collisions = atomic_load_relaxed(&ifp->if_collisions);
 	st->ifs_iqdrops = atomic_load_relaxed(&ifp->if_iqdrops);
 	st->ifs_overruns = atomic_load_relaxed(&ifp->if_overruns);
+	st->ifs_impdrops = atomic_load_relaxed(&ifp->if_impdrops);
+	st->ifs_impdups = atomic_load_relaxed(&ifp->if_impdups);
+	st->ifs_impreorders = atomic_load_relaxed(&ifp->if_impreorders);
+	st->ifs_impdelays = atomic_load_relaxed(&ifp->if_impdelays);
 }
 
 /* Set flags: the driver brings the interface up or down. */

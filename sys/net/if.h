@@ -111,6 +111,9 @@ struct ifnet {
 	uint64_t if_ipackets, if_ierrors, if_opackets, if_oerrors;
 	uint64_t if_ibytes, if_obytes, if_collisions, if_iqdrops;
 	uint64_t if_overruns;
+	/* frames the test impairment (if_impair.c) dropped, duplicated,
+	 * held back to reorder, delayed */
+	uint64_t if_impdrops, if_impdups, if_impreorders, if_impdelays;
 
 	void *if_inet;                     /* [N] netinet's per-interface data
 					      (netinet's lock) */
@@ -182,8 +185,17 @@ struct if_afhooks {
 	void (*ifa_ifchange)(struct ifnet *ifp, bool detach);
 	/* ioctls on sockets the interface layer does not know (stats). */
 	int (*ifa_sockioctl)(unsigned long cmd, void *data);
+	/* Cut the TCP/IPv4 aggregate m a link received (M_CSUM_TSOv4,
+	 * starting at its IP header) into the packets it stands for,
+	 * linked by m_nextpkt in *listp, each ready for ip_input.
+	 * Consumes m.  0, EINVAL (malformed or a bad sum: counted) or
+	 * ENOBUFS. */
+	int (*ifa_lrocut)(struct mbuf *m, struct mbuf **listp);
 };
 void if_afhooks_set(const struct if_afhooks *h);
+/* ifa_lrocut, for the link layer (if_impair.c); EAFNOSUPPORT (m freed)
+ * without netinet. */
+int if_lrocut(struct mbuf *m, struct mbuf **listp);
 
 /*
  * Socket ioctls of the interface layer (the AF_INET protocols' pru_ioctl

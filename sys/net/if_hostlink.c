@@ -34,6 +34,13 @@
  * that exits right after close takes its kernel along: its FIN must be
  * out).  The queue is sent in order under sc_txlock.
  *
+ * A driver that names an environment variable (hlo_impairenv: shmif's
+ * RUMP_SHMIF_IMPAIR) gets the test impairment of if_impair.c between
+ * hlo_recv and the input routine when the variable is set: linking
+ * makes it (from the environment of that moment) and hands it to the
+ * receive thread, which owns it alone, sleeps with hlo_timedwait while
+ * it holds frames, and frees what it holds when it ends.
+ *
  * Locking: [s] sc_lock (the link and the receive thread's life; never
  * held across hypercalls that sleep); [t] sc_txlock serialises the
  * transmit buffer and queue; [a] atomic.  Lock order: sc_lock >
@@ -48,6 +55,7 @@
 #include "net/if.h"
 #include "net/if_ether.h"
 #include "net/if_hostlink.h"
+#include "net/if_impair.h"
 #include "net/mbuf.h"
 
 struct hostlink_sc {
@@ -58,6 +66,10 @@ struct hostlink_sc {
 	struct lwp *sc_rcvl;               /* [s] receive thread */
 	bool sc_stop;                      /* [s,a] thread must leave */
 	char *sc_linkstr;                  /* [s] */
+	struct if_impair *sc_imp;          /* [s] the test impairment, made
+					      at link time (the environment
+					      of that moment), until the
+					      receive thread takes it */
 	uint64_t sc_overruns;              /* receive thread only */
 	struct lwp *sc_rxlwp;              /* [a] the receive thread, while
 					      it runs */
@@ -318,6 +330,46 @@ hostlink_rxfit(struct mbuf *m, size_t len, size_t bufsize, bool *keepp)
 	return n;
 }
 
+/* Run the input routine on the received frame m (consumed), then send
+ * what it queued.  The receive thread only. */
+static void
+hostlink_deliver(struct hostlink_sc *sc, struct mbuf *m)
+{
+	struct ifnet *ifp = &sc->sc_if;
+
+	if (if_isup(ifp) && !atomic_load_relaxed(&ifp->if_dying))
+		ifp->if_input(ifp, m);
+	else
+		m_freem(m);
+	hostlink_txflush(sc);
+}
+
+/* The same for a list linked by m_nextpkt. */
+static void
+hostlink_deliverlist(struct hostlink_sc *sc, struct mbuf *list)
+{
+	struct mbuf *n;
+
+	for (; list != NULL; list = n) {
+		n = list->m_nextpkt;
+		list->m_nextpkt = NULL;
+		hostlink_deliver(sc, list);
+	}
+}
+
+/* The test impairment: hand up the frames it holds that are now due;
+ * nanoseconds until the next is, or -1. */
+static int64_t
+hostlink_impair_due(struct hostlink_sc *sc, struct if_impair *imp)
+{
+	struct mbuf *list = NULL, **tail = &list;
+	int64_t wait;
+
+	wait = if_impair_due(imp, &tail);
+	hostlink_deliverlist(sc, list);
+	return wait;
+}
+
 /*
  * The receive thread: take every frame there is, each straight into
  * the interface's input routine, then sleep in the host.  Runs without
@@ -325,6 +377,10 @@ hostlink_rxfit(struct mbuf *m, size_t len, size_t bufsize, bool *keepp)
  * A link with IFCAP_LRO hands up aggregates up to hlo_maxlarge, so the
  * receive buffer is that large (hostlink_rxfit keeps small frames from
  * holding it).
+ * With the driver's test impairment on (imp, the thread's own from
+ * its start), each frame goes through it, and the thread sleeps no
+ * longer than until the first frame it holds is due; what it still
+ * holds when the thread ends is freed.
  */
 static void
 hostlink_rcvthread(void *arg)
@@ -332,17 +388,23 @@ hostlink_rcvthread(void *arg)
 	struct hostlink_sc *sc = arg;
 	struct ifnet *ifp = &sc->sc_if;
 	void *h;
-	struct mbuf *m = NULL, *in;
+	struct mbuf *m = NULL, *in, *list, **tail;
+	struct if_impair *imp = NULL;
 	uint64_t overruns = 0;
 	size_t len, bufsize = 0;
+	int64_t due = -1;
 	int error, flags;
 	bool keep;
 
 	mutex_enter(&sc->sc_lock);
 	h = sc->sc_h;
+	imp = sc->sc_imp;
+	sc->sc_imp = NULL;
 	mutex_exit(&sc->sc_lock);
 	atomic_store_relaxed(&sc->sc_rxlwp, curlwp);
 	while (!atomic_load_relaxed(&sc->sc_stop)) {
+		if (__predict_false(imp != NULL))
+			due = hostlink_impair_due(sc, imp);
 		if (m == NULL) {
 			/* Room for a frame of our MTU: a cluster at 1500.
 			 * Larger frames are not for us, but for the link's
@@ -386,17 +448,23 @@ hostlink_rcvthread(void *arg)
 			in->m_pkthdr.csum_flags = 0;
 			in->m_nextpkt = NULL;
 			hostlink_rxflags(ifp, in, flags);
-			if (if_isup(ifp) && !atomic_load_relaxed(&ifp->if_dying))
-				ifp->if_input(ifp, in);
-			else
-				m_freem(in);
-			hostlink_txflush(sc);
+			if (__predict_false(imp != NULL)) {
+				list = NULL;
+				tail = &list;
+				if_impair_input(imp, in, &tail);
+				hostlink_deliverlist(sc, list);
+			} else
+				hostlink_deliver(sc, in);
 			continue;
 		}
 		if (error == EAGAIN) {
-			/* Sleep in the host without holding a CPU. */
+			/* Sleep in the host without holding a CPU (until
+			 * the impairment's next frame is due, if any). */
 			rump_unschedule();
-			sc->sc_ops->hlo_wait(h);
+			if (due >= 0)
+				sc->sc_ops->hlo_timedwait(h, due);
+			else
+				sc->sc_ops->hlo_wait(h);
 			rump_schedule();
 			continue;
 		}
@@ -408,6 +476,7 @@ hostlink_rcvthread(void *arg)
 	}
 	atomic_store_relaxed(&sc->sc_rxlwp, NULL);
 	hostlink_txflush(sc);
+	if_impair_destroy(imp);
 	m_freem(m);
 	kthread_exit(0);
 }
@@ -460,6 +529,7 @@ hostlink_unlink(struct hostlink_sc *sc)
 static int
 hostlink_link(struct hostlink_sc *sc, const char *path)
 {
+	struct if_impair *imp;
 	void *h;
 	struct lwp *l;
 	size_t n = strlen(path);
@@ -478,14 +548,23 @@ hostlink_link(struct hostlink_sc *sc, const char *path)
 	mutex_exit(&sc->sc_txlock);
 	if (sc->sc_ops->hlo_caps != NULL)
 		hostlink_setcaps(sc, sc->sc_ops->hlo_caps(h));
+	imp = NULL;
+	if (sc->sc_ops->hlo_impairenv != NULL &&
+	    sc->sc_ops->hlo_timedwait != NULL)
+		imp = if_impair_create(&sc->sc_if, sc->sc_ops->hlo_impairenv);
 	mutex_enter(&sc->sc_lock);
 	atomic_store_relaxed(&sc->sc_stop, false);
 	sc->sc_linkstr = kmem_alloc(n + 1, KM_SLEEP);
 	memcpy(sc->sc_linkstr, path, n + 1);
+	sc->sc_imp = imp;
 	mutex_exit(&sc->sc_lock);
 	error = kthread_create(KTHREAD_JOINABLE, hostlink_rcvthread, sc, &l,
 	    "%s", sc->sc_if.if_xname);
 	if (error != 0) {
+		mutex_enter(&sc->sc_lock);
+		sc->sc_imp = NULL;
+		mutex_exit(&sc->sc_lock);
+		if_impair_destroy(imp);
 		hostlink_unlink(sc);
 		return error;
 	}

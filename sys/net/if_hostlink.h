@@ -9,7 +9,8 @@
  * receive thread (hlo_recv until EAGAIN, each frame handed straight to
  * the interface's input routine; then hlo_wait in the host with the
  * virtual CPU released), linking on SIOCSLINKSTR and unlinking on stop
- * and destroy.
+ * and destroy, and the test impairment of received frames (if_impair.h)
+ * for drivers that name its environment variable.
  *
  *	static const struct hostlink_ops shmif_ops = { ... };
  *	static struct hostlink_cloner shmif_cloner =
@@ -77,6 +78,12 @@ struct hostlink_ops {
 	 * hlo_maxlarge, IFCAP_TSO4 hlo_sendv too. */
 	int (*hlo_caps)(void *h);
 	void (*hlo_wait)(void *h);         /* until a frame or hlo_stop */
+	/* Optional: hlo_wait for at most ns nanoseconds. */
+	void (*hlo_timedwait)(void *h, int64_t ns);
+	/* Optional, with hlo_timedwait: the host environment variable of
+	 * the link's test impairment of received frames (if_impair.h),
+	 * "RUMP_SHMIF_IMPAIR"; NULL for none. */
+	const char *hlo_impairenv;
 	void (*hlo_stop)(void *h);         /* wake hlo_wait for good */
 	/* Nanoseconds to pause after a receive error (a broken device);
 	 * 0 to go on at once. */

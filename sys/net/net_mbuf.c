@@ -380,10 +380,9 @@ m_copyback(struct mbuf *m, size_t off, size_t len, const void *buf,
 {
 	const char *p = buf;
 	struct mbuf *last = m, *n;
-	size_t chunk, total = 0;
+	size_t chunk;
 
 	for (;;) {
-		total += m->m_len;
 		if (off < m->m_len || m->m_next == NULL)
 			break;
 		off -= m->m_len;
@@ -413,7 +412,6 @@ m_copyback(struct mbuf *m, size_t off, size_t len, const void *buf,
 			}
 			memcpy(m->m_data + off, p, chunk);
 			m->m_len += chunk;
-			total += chunk;
 		} else {
 			if (!M_WRITABLE(m))
 				return EINVAL;

@@ -121,6 +121,67 @@ so_wakeall(struct socket *so)
 	    POLLHUP | POLLERR | POLLRDHUP);
 }
 
+/*
+ * Urgent data (socketvar.h).  A new announcement forgets the older mark
+ * and byte, as a newer urgent pointer replaces the older in Linux.
+ */
+void
+sooobannounce(struct socket *so)
+{
+	KASSERT(solocked(so));
+	so->so_flags &= ~SF_OOBMARK;
+	so->so_oobmark = 0;
+	so->so_oobstate = SOOB_WAIT;
+}
+
+void
+sooobarrived(struct socket *so, size_t mark, uint8_t c)
+{
+	KASSERT(solocked(so));
+	so->so_flags |= SF_OOBMARK;
+	so->so_oobmark = mark;
+	so->so_oobstate = SOOB_HAVE;
+	so->so_oobbyte = c;
+	cv_broadcast(&so->so_rcv.sb_cv);
+	pollnotify(&so->so_poll, POLLPRI);
+}
+
+/* True if the read pointer is at the urgent mark (SIOCATMARK). */
+static bool
+so_atmark(const struct socket *so)
+{
+	return (so->so_flags & SF_OOBMARK) && so->so_oobmark == 0;
+}
+
+/*
+ * The part of n bytes a stream read may take when skip bytes before
+ * them were already looked at without being consumed (MSG_PEEK): it
+ * stops at the mark.  A read starting at the mark is not limited.
+ */
+static size_t
+so_marklimit(const struct socket *so, size_t skip, size_t n)
+{
+	if ((so->so_flags & SF_OOBMARK) == 0 || so->so_oobmark == 0)
+		return n;
+	return MIN(n, so->so_oobmark - MIN(skip, so->so_oobmark));
+}
+
+/* A read consumed n bytes: move towards the mark, or pass it (which
+ * forgets the mark and an urgent byte nobody read). */
+static void
+so_markconsumed(struct socket *so, size_t n)
+{
+	if ((so->so_flags & SF_OOBMARK) == 0 || n == 0)
+		return;
+	if (so->so_oobmark == 0) {
+		so->so_flags &= ~SF_OOBMARK;
+		so->so_oobstate = SOOB_NONE;
+	} else {
+		KASSERT(n <= so->so_oobmark);
+		so->so_oobmark -= n;
+	}
+}
+
 void
 soseterror(struct socket *so, int error)
 {
@@ -612,6 +673,10 @@ sosend(struct socket *so, const struct rump_sockaddr *nam, size_t namlen,
 	struct mbuf *m;
 	int error = 0;
 
+	if ((flags & MSG_OOB) && (pr->pr_flags & PR_URGENT) == 0) {
+		so_dispose_control(control);
+		return EOPNOTSUPP;
+	}
 	if (!atomic && resid == 0 && control == NULL)
 		return 0;
 	if (atomic && resid > so->so_snd.sb_hiwat) {
@@ -631,7 +696,9 @@ sosend(struct socket *so, const struct rump_sockaddr *nam, size_t namlen,
 		}
 		if ((pr->pr_flags & PR_CONNREQUIRED) && nam == NULL &&
 		    so->so_state != SS_CONNECTED) {
-			error = ENOTCONN;
+			/* Linux answers urgent data on an unconnected TCP
+			 * socket with EPIPE. */
+			error = (flags & MSG_OOB) ? EPIPE : ENOTCONN;
 			break;
 		}
 		space = so_sendspace(so);
@@ -654,8 +721,11 @@ sosend(struct socket *so, const struct rump_sockaddr *nam, size_t namlen,
 		resid -= chunk;
 		if (resid == 0)
 			m->m_flags |= M_EOR;
+		/* The urgent mark goes after the call's last byte: only
+		 * the last chunk carries MSG_OOB. */
 		error = pr->pr_usrreqs->pru_send(so, m, nam, namlen, control,
-		    flags | (nonblock ? MSG_DONTWAIT : 0), l);
+		    (resid == 0 ? flags : flags & ~MSG_OOB) |
+		    (nonblock ? MSG_DONTWAIT : 0), l);
 		control = NULL;
 		if (error != 0) {
 			/* The chunk was not sent: callers count the bytes
@@ -753,6 +823,48 @@ so_rcvpushback(struct sockbuf *sb, struct mbuf *m)
 }
 
 /*
+ * recv(MSG_OOB): the urgent byte (PR_URGENT protocols), as Linux
+ * answers: EINVAL with SO_OOBINLINE, with no urgent data or when it was
+ * read already; EAGAIN (never waiting) while it is announced but has
+ * not arrived, unless no more data can arrive (0 bytes then).  MSG_PEEK
+ * leaves it readable.  MSG_TRUNC in *flagsp when the buffer is empty.
+ */
+static int
+soreceive_oob(struct socket *so, struct uio *uio, int *flagsp,
+    size_t *lenp)
+{
+	int flags = *flagsp, error = 0;
+	uint8_t c;
+
+	*flagsp = 0;
+	*lenp = 0;
+	if ((so->so_proto->pr_flags & PR_URGENT) == 0)
+		return EOPNOTSUPP;
+	mutex_enter(so->so_lock);
+	if ((so->so_options & SOO_OOBINLINE) ||
+	    so->so_oobstate == SOOB_NONE || so->so_oobstate == SOOB_HAD) {
+		error = EINVAL;
+	} else if (so->so_oobstate == SOOB_HAVE) {
+		c = so->so_oobbyte;
+		if (uio->uio_resid == 0) {
+			*flagsp = MSG_OOB | MSG_TRUNC;
+		} else {
+			error = uiomove(&c, 1, uio);
+			if (error == 0) {
+				*flagsp = MSG_OOB;
+				*lenp = 1;
+			}
+		}
+		if (error == 0 && (flags & MSG_PEEK) == 0)
+			so->so_oobstate = SOOB_HAD;
+	} else if ((so->so_rcv.sb_flags & SB_CANTMORE) == 0) {
+		error = EAGAIN;
+	}
+	mutex_exit(so->so_lock);
+	return error;
+}
+
+/*
  * Receive: wait for something (unless non-blocking), then for record
  * protocols one record (truncated to the caller's buffer, MSG_TRUNC), for
  * streams as much data as fits from consecutive records, stopping before
@@ -779,7 +891,7 @@ soreceive(struct socket *so, struct rump_sockaddr_storage *from,
 		fromlenp = &junk;
 	*fromlenp = 0;
 	if (flags & MSG_OOB)
-		return EOPNOTSUPP;
+		return soreceive_oob(so, uio, flagsp, lenp);
 	mutex_enter(so->so_lock);
 restart:
 	while (sb->sb_mb == NULL) {
@@ -837,15 +949,19 @@ restart:
 		*lenp = dlen;
 		goto out_len;
 	}
-	/* Stream. */
+	/* Stream: a read stops at the urgent mark (so_marklimit). */
 	r = sb->sb_mb;
 	while (r != NULL && uio->uio_resid > 0) {
 		hasctl = rec_hascontrol(r);
 		if (hasctl && moved > 0)
 			break;
+		if (moved > 0 && (peek ? so_marklimit(so, moved, 1) == 0 :
+		    so_atmark(so)))
+			break;
 		if (peek) {
 			data = rec_peek(r, NULL, NULL);
-			n = MIN(m_length(data), uio->uio_resid);
+			n = so_marklimit(so, moved,
+			    MIN(m_length(data), uio->uio_resid));
 			error = m_touio(data, 0, n, uio);
 			moved += n;
 			r = r->m_nextpkt;
@@ -862,11 +978,12 @@ restart:
 			else
 				m_freem(data);
 		} else {
-			n = MIN(sb->sb_cc > 0 ? m_length(r) : 0,
-			    uio->uio_resid);
+			n = so_marklimit(so, 0, MIN(sb->sb_cc > 0 ?
+			    m_length(r) : 0, uio->uio_resid));
 			error = m_touio(r, 0, n, uio);
 			moved += n;
 			sbdrop(sb, n);
+			so_markconsumed(so, n);
 			consumed = true;
 			r = sb->sb_mb;
 		}
@@ -874,7 +991,8 @@ restart:
 			break;
 	}
 	if (waitall && uio->uio_resid > 0 && error == 0 && ctl == NULL &&
-	    !(sb->sb_flags & SB_CANTMORE) && so->so_error == 0) {
+	    !(sb->sb_flags & SB_CANTMORE) && so->so_error == 0 &&
+	    !so_atmark(so)) {
 		if (consumed && (pr->pr_flags & PR_WANTRCVD))
 			pr->pr_usrreqs->pru_rcvd(so, flags);
 		consumed = false;
@@ -1242,6 +1360,13 @@ soo_ioctl(struct file *fp, unsigned long cmd, void *data)
 			n = (int)so->so_rcv.sb_cc;
 		mutex_exit(so->so_lock);
 		return copyout(&n, data, sizeof(n));
+	case SIOCATMARK:
+		if ((so->so_proto->pr_flags & PR_URGENT) == 0)
+			return ENOTTY;
+		mutex_enter(so->so_lock);
+		n = so_atmark(so);
+		mutex_exit(so->so_lock);
+		return copyout(&n, data, sizeof(n));
 	default:
 		if (so->so_proto->pr_usrreqs->pru_ioctl == NULL)
 			return ENOTTY;
@@ -1282,6 +1407,8 @@ soo_poll(struct file *fp, int events)
 		    (so->so_snd.sb_flags & SB_CANTMORE))
 			revents |= POLLHUP;
 	}
+	if (so->so_oobstate == SOOB_HAVE)
+		revents |= POLLPRI;
 	if (so->so_error != 0)
 		revents |= POLLERR;
 	if (pr->pr_usrreqs->pru_poll != NULL)

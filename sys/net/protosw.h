@@ -143,5 +143,6 @@ struct protosw {
 #define PR_RIGHTS       0x10   /* passes access rights (SCM_RIGHTS) */
 #define PR_LISTEN       0x20   /* listen/accept make sense */
 #define PR_RECORDS      0x40   /* message boundaries kept (SEQPACKET) */
+#define PR_URGENT       0x80   /* urgent data: MSG_OOB, SIOCATMARK */
 
 #endif /* _SYS_NET_PROTOSW_H_ */

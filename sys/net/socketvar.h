@@ -42,6 +42,20 @@
  * head closes, every queued socket is aborted and freed.  so_qlimit is
  * listen()'s backlog; sonewconn() fails when so_qlen + so_q0len exceeds it.
  *
+ * Urgent data (protocols with PR_URGENT: TCP), BSD's model: the
+ * protocol announces a new urgent pointer with sooobannounce() (the
+ * byte is on its way: recv(MSG_OOB) says EAGAIN; an older mark is
+ * forgotten) and, when the urgent byte arrives in order, calls
+ * sooobarrived() with the count of so_rcv bytes before it: that is the
+ * mark.  Without SO_OOBINLINE the protocol has taken the byte out of
+ * the stream (so_oobbyte, read by recv(MSG_OOB)); with it the byte
+ * stays in so_rcv just after the mark.  A stream read never crosses the
+ * mark: it stops there, and a read that starts at the mark passes it,
+ * which forgets the mark and an urgent byte not read (as Linux).
+ * so_oobstate: NONE -> WAIT (announced) -> HAVE (arrived; POLLPRI) ->
+ * HAD (read with MSG_OOB); passing the mark goes back to NONE, a new
+ * announcement to WAIT from any state.
+ *
  * Lifetime: the socket is freed (sofree) when its file has closed
  * (SS_NOFDREF), the protocol has detached and it is on no listen queue.
  *
@@ -127,12 +141,24 @@ struct socket {
 	struct socket *so_qnext;           /* [s] link in head's queue */
 	int so_q0len, so_qlen;             /* [s] */
 	int so_qlimit;                     /* [s] backlog */
+
+	/* urgent data (PR_URGENT), see above */
+	size_t so_oobmark;                 /* [s] so_rcv bytes before the
+					      mark (SF_OOBMARK) */
+	int so_oobstate;                   /* [s] SOOB_* */
+	uint8_t so_oobbyte;                /* [s] the urgent byte (HAVE) */
 };
+/* so_oobstate */
+#define SOOB_NONE 0                        /* no urgent data */
+#define SOOB_WAIT 1                        /* announced, not arrived */
+#define SOOB_HAVE 2                        /* arrived, not read */
+#define SOOB_HAD  3                        /* read with MSG_OOB */
 /* so_flags */
 #define SF_NOFDREF 0x01                    /* the file is gone */
 #define SF_INQ0    0x02                    /* on so_head's so_q0 */
 #define SF_INQ     0x04                    /* on so_head's so_q */
 #define SF_DETACHED 0x08                   /* pru_detach has run */
+#define SF_OOBMARK 0x10                    /* so_oobmark holds a mark */
 /* so_options: SO_* option bits the socket layer stores */
 #define SOO_REUSEADDR 0x0001
 #define SOO_REUSEPORT 0x0002
@@ -173,6 +199,10 @@ void socantrcvmore(struct socket *so);
 /* Data arrived in so_rcv / room appeared in so_snd: wake and notify. */
 void sorwakeup(struct socket *so);
 void sowwakeup(struct socket *so);
+/* Urgent data (see above): a new urgent pointer was announced; the
+ * urgent byte c arrived, with mark bytes of so_rcv before it. */
+void sooobannounce(struct socket *so);
+void sooobarrived(struct socket *so, size_t mark, uint8_t c);
 /* Record an asynchronous error (SO_ERROR) and wake everyone. */
 void soseterror(struct socket *so, int error);
 /*

@@ -96,6 +96,9 @@ void in_delayed_cksum(struct mbuf *m, size_t hlen);
 #define IP_RAWOUTPUT       0x04            /* header given by the user */
 
 void ip_input(struct ifnet *ifp, struct mbuf *m);
+/* if_afhooks' ifa_lrocut (if.h): a received aggregate cut into the
+ * packets a wire would carry (the link-level test impairment). */
+int ip_lro_cut(struct mbuf *m, struct mbuf **listp);
 /* Send a packet whose header is filled in except ip_id and ip_sum (and
  * ip_src if 0).  Consumes m.  0, EMSGSIZE (DF and too big), EACCES
  * (broadcast not allowed), ENETUNREACH, EHOSTUNREACH, ENOBUFS. */

@@ -43,7 +43,7 @@ static const struct protosw inetsw[] = {
 	{ .pr_type = SOCK_DGRAM, .pr_protocol = IPPROTO_UDP,
 	  .pr_flags = PR_ATOMIC | PR_ADDR, .pr_usrreqs = &udp_usrreqs },
 	{ .pr_type = SOCK_STREAM, .pr_protocol = IPPROTO_TCP,
-	  .pr_flags = PR_CONNREQUIRED | PR_WANTRCVD | PR_LISTEN,
+	  .pr_flags = PR_CONNREQUIRED | PR_WANTRCVD | PR_LISTEN | PR_URGENT,
 	  .pr_usrreqs = &tcp_usrreqs },
 	/* SOCK_RAW: protocol 0 lands on the first entry and is refused. */
 	{ .pr_type = SOCK_RAW, .pr_protocol = -1,
@@ -100,6 +100,7 @@ static const struct if_afhooks in_afhooks = {
 	.ifa_ioctl = in_control,
 	.ifa_ifchange = in_ifchange,
 	.ifa_sockioctl = in_sockioctl,
+	.ifa_lrocut = ip_lro_cut,
 };
 
 static void

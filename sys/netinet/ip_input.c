@@ -67,6 +67,69 @@ ip_forward(struct mbuf *m, struct ifnet *rcvif)
 	(void)ip_output(m, IP_FORWARDING | IP_RAWOUTPUT);
 }
 
+/*
+ * A TCP/IPv4 aggregate a link received whole (M_CSUM_TSOv4, m at its IP
+ * header) cut into the packets it stands for, for a link layer that
+ * must see wire-sized packets (if_impair.c): the header and the sum
+ * over the whole are checked here, since the pieces' sums are not
+ * filled in; each piece gets its header sum and the mark that its
+ * payload is vouched for (or, if the sender left the sum out and the
+ * link does not vouch, that ip_input is to fill it in).  Consumes m.
+ * 0, EINVAL (counted) or ENOBUFS.
+ */
+int
+ip_lro_cut(struct mbuf *m, struct mbuf **listp)
+{
+	struct ip *ip;
+	struct mbuf *n;
+	size_t hlen, len;
+	int flags, error;
+
+	*listp = NULL;
+	if (m->m_pkthdr.len < sizeof(struct ip) ||
+	    (m->m_len < sizeof(struct ip) &&
+	    m_pullup(&m, sizeof(struct ip)) != 0)) {
+		NETSTAT_INC(ips_toosmall);
+		m_freem(m);
+		return EINVAL;
+	}
+	ip = mtod(m, struct ip *);
+	hlen = IP_HL(ip);
+	len = ntohs(ip->ip_len);
+	if (IP_VERSION(ip) != 4 || hlen < sizeof(struct ip) ||
+	    ip->ip_p != IPPROTO_TCP || len < hlen ||
+	    len != m->m_pkthdr.len) {
+		NETSTAT_INC(ips_badhlen);
+		m_freem(m);
+		return EINVAL;
+	}
+	if (in_cksum(m, 0, hlen, 0) != 0) {
+		NETSTAT_INC(ips_badsum);
+		m_freem(m);
+		return EINVAL;
+	}
+	flags = m->m_pkthdr.csum_flags & (M_CSUM_DATA_OUT | M_CSUM_DATA_OK);
+	if (flags == 0) {
+		if (in_cksum(m, hlen, len - hlen, in_pseudo(ip->ip_src,
+		    ip->ip_dst, IPPROTO_TCP, (uint16_t)(len - hlen))) != 0) {
+			TCPSTAT_INC(tcps_rcvbadsum);
+			m_freem(m);
+			return EINVAL;
+		}
+		flags = M_CSUM_DATA_OK;
+	}
+	error = tcp_tso_segment(m, hlen, listp);
+	if (error != 0)
+		return error;
+	for (n = *listp; n != NULL; n = n->m_nextpkt) {
+		ip = mtod(n, struct ip *);
+		ip->ip_sum = 0;
+		ip->ip_sum = in_cksum_buf(ip, hlen, 0);
+		n->m_pkthdr.csum_flags = M_CSUM_DATA_OUT | flags;
+	}
+	return 0;
+}
+
 /* Hand a complete packet for us to its protocol. */
 static void
 ip_deliver(struct mbuf *m)

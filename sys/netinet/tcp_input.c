@@ -37,6 +37,8 @@ struct tcp_seg {
 	uint32_t win;                      /* unscaled */
 	size_t len;                        /* data bytes */
 	struct tcp_opts to;
+	tcp_seq up;                        /* URG: the octet after the
+					      urgent one (seq + pointer) */
 };
 
 void
@@ -387,16 +389,87 @@ tcp_embryo_complete(struct tcpcb *tp)
 	return true;
 }
 
+/*
+ * Urgent data received (RFC 9293 3.10.7.4 sixth, RFC 6093).  The urgent
+ * pointer is read as Linux's default and BSD do: up is the octet after
+ * the last urgent one, and one octet, up - 1, is the urgent byte.  A
+ * pointer newer than the one we hold replaces it; one whose octet has
+ * arrived already, or once the peer's FIN is in, is ignored.  The
+ * pointer may lie beyond the segment: the byte is taken when it comes
+ * in order (tcp_deliver).  up is at most the segment's end + 65535, so
+ * hostile pointers only announce a byte that may never come.
+ */
+static void
+tcp_urgent(struct tcpcb *tp, tcp_seq up)
+{
+	struct socket *so = tp->t_so;
+
+	if (so == NULL || (so->so_rcv.sb_flags & SB_CANTMORE) ||
+	    (tp->t_state != TCPS_ESTABLISHED &&
+	    tp->t_state != TCPS_FIN_WAIT_1 && tp->t_state != TCPS_FIN_WAIT_2))
+		return;
+	if (SEQ_LEQ(up, tp->rcv_nxt))
+		return;
+	if ((tp->t_flags & TF_RCVURG) && SEQ_LEQ(up, tp->rcv_up))
+		return;
+	tp->rcv_up = up;
+	tp->t_flags |= TF_RCVURG;
+	sooobannounce(so);
+}
+
+/*
+ * In-order data m of len octets, ending at rcv_nxt, holds the urgent
+ * byte rcv_up - 1: record it and the mark with the socket, and without
+ * SO_OOBINLINE take it out of the stream.  Returns the chain to append
+ * (m, or its head with the rest in *tailp).  If the chain cannot be
+ * split (no memory) the byte stays inline, where SO_OOBINLINE would
+ * have left it: recv(MSG_OOB) still gets it, the stream has one octet
+ * more.
+ */
+static struct mbuf *
+tcp_urgent_take(struct tcpcb *tp, struct mbuf *m, size_t len,
+    struct mbuf **tailp)
+{
+	struct socket *so = tp->t_so;
+	tcp_seq start = tp->rcv_nxt - (uint32_t)len;
+	size_t off = (size_t)(tp->rcv_up - 1 - start);
+	uint8_t c;
+	struct mbuf *t;
+
+	*tailp = NULL;
+	if (SEQ_LT(tp->rcv_up - 1, start) || off >= len)
+		return m;
+	tp->t_flags &= ~TF_RCVURG;
+	(void)m_copydata(m, off, 1, &c);
+	sooobarrived(so, so->so_rcv.sb_cc + off, c);
+	if (so->so_options & SOO_OOBINLINE)
+		return m;
+	if (off == 0) {
+		m_adj(m, 1);
+		return m;
+	}
+	t = m_split(m, off, M_DONTWAIT);
+	if (t == NULL)
+		return m;
+	m_adj(t, 1);
+	*tailp = t;
+	return m;
+}
+
 /* Append in-order data m (consumed) to the socket. */
 static void
 tcp_deliver(struct tcpcb *tp, struct mbuf *m, size_t len)
 {
 	struct socket *so = tp->t_so;
-	struct mbuf *n;
+	struct mbuf *n, *tail = NULL;
 
 	if (so == NULL || (so->so_rcv.sb_flags & SB_CANTMORE)) {
 		m_freem(m);
 		return;
+	}
+	if (tp->t_flags & TF_RCVURG) {
+		m = tcp_urgent_take(tp, m, len, &tail);
+		len = m_length(m);
 	}
 	/* Tiny segments in big buffers would pin storage: compact them. */
 	if (len < 512 && (m->m_flags & M_EXT) && len > 0) {
@@ -408,7 +481,12 @@ tcp_deliver(struct tcpcb *tp, struct mbuf *m, size_t len)
 			m = n;
 		}
 	}
-	(void)sbappendstream(&so->so_rcv, m);
+	if (len > 0)
+		(void)sbappendstream(&so->so_rcv, m);
+	else
+		m_freem(m);
+	if (tail != NULL)
+		(void)sbappendstream(&so->so_rcv, tail);
 	sorwakeup(so);
 }
 
@@ -795,6 +873,9 @@ tcp_newack(struct tcpcb *tp, struct tcp_seg *sg)
 	if (SEQ_LT(tp->snd_nxt, tp->snd_una))
 		tp->snd_nxt = tp->snd_una;
 dropped:
+	/* Urgent mode ends when the peer has the last urgent octet. */
+	if ((tp->t_flags & TF_SNDURG) && SEQ_GEQ(tp->snd_una, tp->snd_up))
+		tp->t_flags &= ~TF_SNDURG;
 	tcp_sack_clean(tp);
 	if (tp->snd_una == tp->snd_max) {
 		tcp_timer_disarm(tp, TCPT_REXMT);
@@ -1066,6 +1147,9 @@ tcp_input_sync(struct tcpcb *tp, struct tcp_seg *sg, struct mbuf *m)
 		goto dropafterack;
 	}
 
+	if (sg->flags & TH_URG)
+		tcp_urgent(tp, sg->up);
+
 	/* Data. */
 	fin = (sg->flags & TH_FIN) != 0;
 	if (sg->len > 0 || fin) {
@@ -1279,6 +1363,13 @@ tcp_input1(struct mbuf *m, size_t hlen)
 	sg.flags = th.th_flags;
 	sg.win = ntohs(th.th_win);
 	sg.len = tlen - off;
+	/* An urgent pointer counts from the segment's own sequence
+	 * number, before any trimming.  Zero points at no octet (the
+	 * urgent one precedes the pointer) and a SYN's is not taken:
+	 * both are ignored, as BSD does. */
+	sg.up = sg.seq + ntohs(th.th_urp);
+	if (th.th_urp == 0 || (sg.flags & TH_SYN))
+		sg.flags &= ~TH_URG;
 	tcp_dooptions(&sg.to, optbuf, off - sizeof(th),
 	    (sg.flags & TH_SYN) != 0);
 	if (sg.sport == 0 || sg.dport == 0)

@@ -160,6 +160,7 @@ tcp_tso_segment(struct mbuf *m, size_t iphlen, struct mbuf **listp)
 	size_t thlen, hdrlen, paylen, segsz, off, chunk;
 	tcp_seq seq;
 	uint8_t fl;
+	uint16_t urp;
 
 	*listp = NULL;
 	segsz = m->m_pkthdr.segsz;
@@ -177,6 +178,7 @@ tcp_tso_segment(struct mbuf *m, size_t iphlen, struct mbuf **listp)
 	th = (struct tcphdr *)(void *)(hdr + iphlen);
 	seq = ntohl(th->th_seq);
 	fl = th->th_flags;
+	urp = ntohs(th->th_urp);
 	paylen = m->m_pkthdr.len - hdrlen;
 	off = 0;
 	do {
@@ -201,6 +203,14 @@ tcp_tso_segment(struct mbuf *m, size_t iphlen, struct mbuf **listp)
 		th->th_seq = htonl(seq + (uint32_t)off);
 		th->th_flags = off + chunk < paylen ?
 		    (uint8_t)(fl & ~(TH_FIN | TH_PUSH)) : fl;
+		/* The urgent pointer counts from each piece's start; a
+		 * piece past the urgent data is not urgent. */
+		if ((fl & TH_URG) && urp > off) {
+			th->th_urp = htons((uint16_t)(urp - off));
+		} else {
+			th->th_flags &= (uint8_t)~TH_URG;
+			th->th_urp = 0;
+		}
 		th->th_sum = 0;
 		ip = (struct ip *)(void *)hdr;
 		ip->ip_len = htons((uint16_t)(hdrlen + chunk));
@@ -222,6 +232,29 @@ nobufs:
 	}
 	m_freem(m);
 	return ENOBUFS;
+}
+
+/*
+ * A TSO segment with URG is cut here, not by the interface: the urgent
+ * pointer counts from each piece's sequence number, which a device that
+ * copies the header into every piece would not fix.  Consumes m.
+ */
+static int
+tcp_output_urgtso(struct mbuf *m)
+{
+	struct mbuf *list, *n;
+	int error, e;
+
+	error = tcp_tso_segment(m, sizeof(struct ip), &list);
+	while (list != NULL) {
+		n = list->m_nextpkt;
+		list->m_nextpkt = NULL;
+		e = ip_output(list, 0);
+		if (error == 0)
+			error = e;
+		list = n;
+	}
+	return error;
 }
 
 int
@@ -278,6 +311,14 @@ tcp_send_segment(struct tcpcb *tp, tcp_seq seq, int flags, size_t off,
 	th->th_ack = (flags & TH_ACK) ? htonl(tp->rcv_nxt) : 0;
 	th->th_off = (uint8_t)(((sizeof(*th) + optlen) >> 2) << 4);
 	th->th_flags = (uint8_t)flags;
+	if ((tp->t_flags & TF_SNDURG) && (flags & TH_SYN) == 0 &&
+	    SEQ_GT(tp->snd_up, seq)) {
+		/* The pointer is 16 bits: an urgent octet further away
+		 * is announced with 0xffff, as Linux does (the pointer
+		 * then only says that urgent data follows). */
+		th->th_flags |= TH_URG;
+		th->th_urp = htons((uint16_t)MIN(tp->snd_up - seq, 0xffffU));
+	}
 	win = tcp_rcvwin(tp);
 	if (flags & TH_SYN)
 		th->th_win = htons((uint16_t)MIN(win, TCP_MAXWIN));
@@ -319,7 +360,11 @@ tcp_send_segment(struct tcpcb *tp, tcp_seq seq, int flags, size_t off,
 	} else {
 		TCPSTAT_INC(tcps_sndacks);
 	}
-	error = ip_output(m, 0);
+	if ((th->th_flags & TH_URG) &&
+	    (m->m_pkthdr.csum_flags & M_CSUM_TSOv4))
+		error = tcp_output_urgtso(m);
+	else
+		error = ip_output(m, 0);
 	if (error == EMSGSIZE && tp->t_maxseg > TCP_MSS_MIN) {
 		/* The route's MTU shrank under us: take it and retry
 		 * through the retransmission timer. */

@@ -269,6 +269,17 @@ tcp_send(struct socket *so, struct mbuf *m, const struct rump_sockaddr *nam,
 			continue;
 		t->m_next = m;
 	}
+	if (flags & MSG_OOB) {
+		/*
+		 * Urgent mode up to the octet after this data (Linux's
+		 * default, tcp_stdurg=0; docs/tcp.md).  The notification
+		 * must not wait for Nagle or a closed window: TF_ACKNOW
+		 * makes tcp_output send a segment now, with what data the
+		 * window allows or none; it carries URG and the pointer.
+		 */
+		tp->snd_up = tp->snd_una + (uint32_t)tp->t_sndcc;
+		tp->t_flags |= TF_SNDURG | TF_ACKNOW;
+	}
 	(void)tcp_output(tp);
 	return 0;
 bad:

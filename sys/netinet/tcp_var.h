@@ -255,6 +255,12 @@ struct tcpcb {
 #define TF_RXTSYN      0x00020000          /* SYN was retransmitted */
 #define TF_PERSIST_FORCE 0x00040000        /* send a window probe */
 #define TF_TSFIXED     0x00080000          /* TSval is ts_fixed (a cookie's) */
+#define TF_SNDURG      0x00100000          /* urgent mode: snd_up is the
+					      octet after the last urgent
+					      one, not yet acknowledged */
+#define TF_RCVURG      0x00200000          /* rcv_up announced, its urgent
+					      octet (rcv_up - 1) not yet in
+					      order */
 #define TF_TLPOUT      0x10000000          /* a tail loss probe is out */
 #define TF_TLPREC      0x20000000          /* ... sent in fast recovery */
 
@@ -264,7 +270,9 @@ struct tcpcb {
 #define TCP_INITWND_SEGS 10                /* RFC 6928 */
 #define TCP_RTO_INIT_US  1000000           /* RFC 6298 2.1 */
 #define TCP_TLP_DELACK_US 200000           /* RFC 8985 WCDelAckT */
-#define TCP_TLP_MIN_US   2000              /* the shortest PTO */
+#define TCP_TLP_MIN_US   10000             /* the shortest PTO: a peer
+					      not scheduled for a few ms on a
+					      loaded host is not probed */
 #define TCP_RTO_MIN_US   200000            /* Linux's minimum */
 #define TCP_RTO_MAX_US   120000000
 #define TCP_MAXRXTSHIFT  15                /* Linux tcp_retries2 */

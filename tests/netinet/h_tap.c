@@ -33,6 +33,12 @@
  *	                       refuses it; the test decides)
  *	closefirst PORT N      accept N connections one after the other,
  *	                       send a line and close first on each
+ *	oobsend ADDR PORT      connect, send "abc", "X" as urgent data
+ *	                       (MSG_OOB), "def", half-close, read to EOF
+ *	oobrecv PORT           accept one connection, wait for urgent data
+ *	                       (POLLPRI), read up to the mark (SIOCATMARK),
+ *	                       the urgent byte (MSG_OOB), the rest to EOF;
+ *	                       answer and print "data=... oob=..."
  *
  * -W waits for gofile before the command, -E for endfile after it (the
  * kernel, and its tap, stay until then).
@@ -477,6 +483,70 @@ cmd_closefirst(int port, int n)
 	return 0;
 }
 
+static int
+cmd_oobsend(const char *addr, int port)
+{
+	int s, error;
+	char c;
+
+	if ((error = tap_connect(addr, port, &s)) != 0)
+		die("connect", error);
+	if ((error = h_writeall(s, "abc", 3)) != 0)
+		die("write", error);
+	if (rump_sys_sendto(s, "X", 1, MSG_OOB, NULL, 0) != 1)
+		die("send MSG_OOB", errno);
+	if ((error = h_writeall(s, "def", 3)) != 0)
+		die("write", error);
+	if (rump_sys_shutdown(s, SHUT_WR) != 0)
+		die("shutdown", errno);
+	while (rump_sys_read(s, &c, 1) > 0)
+		continue;
+	rump_sys_close(s);
+	return 0;
+}
+
+static int
+cmd_oobrecv(int port)
+{
+	int l = tap_listener(port, 8), s, mark, error;
+	struct pollfd pfd;
+	char data[64], line[128], oob = '?';
+	size_t n = 0;
+	ssize_t r;
+
+	h_ready_suffix(".bound");
+	s = rump_sys_accept(l, NULL, NULL);
+	if (s < 0)
+		die("accept", errno);
+	pfd.fd = s;
+	pfd.events = POLLPRI;
+	if (rump_sys_poll(&pfd, 1, 20000) != 1 || !(pfd.revents & POLLPRI))
+		die("poll POLLPRI", ETIMEDOUT);
+	for (;;) {
+		if (rump_sys_ioctl(s, RUMP_SIOCATMARK, &mark) != 0)
+			die("SIOCATMARK", errno);
+		if (mark)
+			break;
+		r = rump_sys_read(s, data + n, sizeof(data) - 1 - n);
+		if (r <= 0)
+			die("read before the mark", r < 0 ? errno : EPIPE);
+		n += (size_t)r;
+	}
+	if (rump_sys_recvfrom(s, &oob, 1, MSG_OOB, NULL, NULL) != 1)
+		die("recv MSG_OOB", errno);
+	while (n < sizeof(data) - 1 &&
+	    (r = rump_sys_read(s, data + n, sizeof(data) - 1 - n)) > 0)
+		n += (size_t)r;
+	data[n] = '\0';
+	snprintf(line, sizeof(line), "data=%s oob=%c\n", data, oob);
+	fputs(line, stdout);
+	if ((error = h_writeall(s, line, strlen(line))) != 0)
+		die("write", error);
+	h_lingerclose(s);
+	rump_sys_close(l);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -537,6 +607,10 @@ main(int argc, char **argv)
 		rv = cmd_reuse(argv[1], atoi(argv[2]), atoi(argv[3]));
 	else if (strcmp(argv[0], "closefirst") == 0 && argc == 3)
 		rv = cmd_closefirst(atoi(argv[1]), atoi(argv[2]));
+	else if (strcmp(argv[0], "oobsend") == 0 && argc == 3)
+		rv = cmd_oobsend(argv[1], atoi(argv[2]));
+	else if (strcmp(argv[0], "oobrecv") == 0 && argc == 2)
+		rv = cmd_oobrecv(atoi(argv[1]));
 	else
 		usage();
 	fflush(stdout);

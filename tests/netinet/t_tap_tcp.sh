@@ -25,7 +25,8 @@
 #   captures hold TCP aggregates larger than the MTU both ways (our TSO
 #   segments, Linux's GSO packets taken whole), and with offload off
 #   (RUMP_VIRTIF_NOOFFLOAD=1) 1 MiB each way still arrives intact with
-#   no frame beyond the MTU.
+#   no frame beyond the MTU; urgent data both ways (MSG_OOB, the mark,
+#   SIOCATMARK, POLLPRI / select's exceptfds).
 # Needs root, network namespaces, /dev/net/tun, ip(8), nc (OpenBSD),
 # socat, curl, python3, tshark/dumpcap: without them every case is a
 # TAP SKIP saying why.  Every blocking step runs under timeout(1); the
@@ -38,7 +39,7 @@ H_HTTPD=${H_HTTPD:-./h_httpd}
 HOSTPY=$(cd "$(dirname "$0")" && pwd)/tap_host.py
 BIG=${T_TAP_BIG:-268435456}
 TMO=120                                 # seconds, any one step
-NTESTS=25
+NTESTS=27
 dir=$(mktemp -d /tmp/t_tap_tcp.XXXXXX) || exit 1
 ns=rtcpns$$
 tap=rtcp$$
@@ -577,4 +578,40 @@ fi
 report $? "offload off (RUMP_VIRTIF_NOOFFLOAD=1): 1 MiB each way, MTU frames" \
     "$dir/t25.log"
 unset RUMP_VIRTIF_NOOFFLOAD
+
+# 26: urgent data from the rump kernel to Linux: "abc", "X" with
+# MSG_OOB, "def"; Linux reads "abc" up to the mark, "X" with MSG_OOB,
+# then "def".
+ip netns exec "$ns" timeout 60 python3 "$HOSTPY" oobsrv 5010 \
+    "$dir/oobsrv.ready" >"$dir/oobsrv.out" 2>&1 &
+opid=$!
+pids="$pids $opid"
+if kernel t26 "$H_TAP" -W "$dir/t26.go" oobsend 10.77.0.1 5010 &&
+    waitfile "$dir/oobsrv.ready"; then
+	touch "$dir/t26.go"
+	kwait
+	r=$?
+	wait "$opid"
+	[ $r = 0 ] && [ $? = 0 ]
+	report $? "TCP: urgent data from the rump kernel, Linux reads MSG_OOB" \
+	    "$dir/oobsrv.out" "$dir/t26.log"
+else
+	report 1 "TCP: urgent data from the rump kernel, Linux reads MSG_OOB" \
+	    "$dir/oobsrv.out" "$dir/t26.log"
+fi
+
+# 27: urgent data from Linux to a rump reader, which answers what it
+# read on each side of the mark.
+if kernel t27 "$H_TAP" oobrecv 5011 && waitfile "$dir/t27.ready.bound"; then
+	nsx timeout 30 python3 "$HOSTPY" oobcli 10.77.0.2 5011 >"$dir/out" 2>&1
+	r=$?
+	kwait
+	k=$?
+	[ $r = 0 ] && [ $k = 0 ]
+	report $? "TCP: urgent data from Linux, the rump kernel reads MSG_OOB" \
+	    "$dir/t27.out" "$dir/t27.log"
+else
+	report 1 "TCP: urgent data from Linux, the rump kernel reads MSG_OOB" \
+	    "$dir/t27.log"
+fi
 exit $fail

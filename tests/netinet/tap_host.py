@@ -13,9 +13,18 @@
 #                                other, read each to EOF, answer, close
 #   reconnect ADDR PORT LPORT    twice from LPORT (SO_REUSEADDR): read to
 #                                EOF (the peer closes first), close
+#   oobsrv PORT READY            accept one connection, wait for urgent
+#                                data (select's exceptfds), read up to
+#                                the mark, the byte with MSG_OOB, the
+#                                rest: "abc", "X", "def" expected
+#   oobcli ADDR PORT             send "abc", "X" with MSG_OOB, "def",
+#                                half-close; the answer must be
+#                                "data=abcdef oob=X"
 # Exit status 0 when everything went as expected.
 import errno
+import fcntl
 import resource
+import select
 import socket
 import struct
 import sys
@@ -148,6 +157,62 @@ def reconnect(addr, port, lport):
     return 0
 
 
+SIOCATMARK = 0x8905
+
+
+def atmark(s):
+    return struct.unpack("i", fcntl.ioctl(s, SIOCATMARK, b"\0" * 4))[0]
+
+
+def oobsrv(port, ready):
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("0.0.0.0", port))
+    ls.listen(1)
+    ls.settimeout(TMO)
+    open(ready, "w").close()
+    s, peer = ls.accept()
+    s.settimeout(TMO)
+    _, _, x = select.select([], [], [s], TMO)
+    if not x:
+        print("no urgent data announced")
+        return 1
+    before = b""
+    while not atmark(s):
+        b = s.recv(64)
+        if not b:
+            break
+        before += b
+    oob = s.recv(1, socket.MSG_OOB)
+    after = b""
+    while True:
+        b = s.recv(64)
+        if not b:
+            break
+        after += b
+    s.close()
+    print("before the mark %r, urgent %r, after %r" % (before, oob, after))
+    return 0 if (before, oob, after) == (b"abc", b"X", b"def") else 1
+
+
+def oobcli(addr, port):
+    s = socket.create_connection((addr, port), timeout=TMO)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    s.sendall(b"abc")
+    s.send(b"X", socket.MSG_OOB)
+    s.sendall(b"def")
+    s.shutdown(socket.SHUT_WR)
+    got = b""
+    while True:
+        b = s.recv(4096)
+        if not b:
+            break
+        got += b
+    s.close()
+    print("answer %r" % got)
+    return 0 if got == b"data=abcdef oob=X\n" else 1
+
+
 def main(a):
     cmd = a[0]
     if cmd == "many":
@@ -160,6 +225,10 @@ def main(a):
         return acksrv(int(a[1]), int(a[2]), a[3])
     if cmd == "reconnect":
         return reconnect(a[1], int(a[2]), int(a[3]))
+    if cmd == "oobsrv":
+        return oobsrv(int(a[1]), a[2])
+    if cmd == "oobcli":
+        return oobcli(a[1], int(a[2]))
     print("unknown command %s" % cmd)
     return 2
 

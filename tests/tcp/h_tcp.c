@@ -121,6 +121,39 @@ lingerclose(int s)
 	rump_sys_close(s);
 }
 
+/*
+ * RUMP_SHMIF_IMPAIR set: what the link-level impairment did to the
+ * frames shmif0 received (t_tcp.sh checks that it did something).
+ */
+static void
+impairstats(void)
+{
+	struct rump_ifreq ifr;
+	struct rump_ifstats st;
+	int s;
+
+	if (getenv("RUMP_SHMIF_IMPAIR") == NULL)
+		return;
+	s = rump_sys_socket(AF_INET, SOCK_DGRAM, 0);
+	if (s < 0)
+		die("socket");
+	memset(&ifr, 0, sizeof(ifr));
+	memset(&st, 0, sizeof(st));
+	snprintf(ifr.rump_ifr_name, sizeof(ifr.rump_ifr_name), "shmif0");
+	ifr.ifr_ifru.ifru_data = &st;
+	if (rump_sys_ioctl(s, RUMP_SIOCGIFSTATS, &ifr) != 0)
+		die("SIOCGIFSTATS");
+	rump_sys_close(s);
+	printf("impair: %llu received, %llu dropped, %llu duplicated, "
+	    "%llu reordered, %llu delayed\n",
+	    (unsigned long long)st.ifs_ipackets,
+	    (unsigned long long)st.ifs_impdrops,
+	    (unsigned long long)st.ifs_impdups,
+	    (unsigned long long)st.ifs_impreorders,
+	    (unsigned long long)st.ifs_impdelays);
+	fflush(stdout);
+}
+
 static int
 sink(int port, int count)
 {
@@ -146,6 +179,7 @@ sink(int port, int count)
 		ans[1] = h;
 		writeall(s, ans, sizeof(ans));
 		lingerclose(s);
+		impairstats();
 	}
 	rump_sys_close(l);
 	return 0;
@@ -224,6 +258,7 @@ source(const char *addr, int port, unsigned long long bytes)
 	if (rump_sys_getsockopt(s, RUMP_SOL_TCP, RUMP_TCP_INFO, &ti, &tl) == 0)
 		printf("mss %u cwnd %u rtt %u us retrans %u\n", ti.tcpi_snd_mss,
 		    ti.tcpi_snd_cwnd, ti.tcpi_rtt, ti.tcpi_total_retrans);
+	impairstats();
 	if (getenv("RUMP_TCP_TSO") != NULL) {
 		struct rump_netstats st;
 

@@ -5,7 +5,8 @@
  * a closed port (ECONNREFUSED), non-blocking connect and accept with
  * poll and SO_ERROR, TIME_WAIT and SO_REUSEADDR, a reset by SO_LINGER 0
  * (ECONNRESET, then EPIPE), the TCP options (TCP_NODELAY, TCP_MAXSEG,
- * TCP_CONGESTION, TCP_INFO, keepalive knobs), many connections at once.
+ * TCP_CONGESTION, TCP_INFO, keepalive knobs), many connections at once,
+ * urgent data (MSG_OOB, the mark, SIOCATMARK, POLLPRI, SO_OOBINLINE).
  * Each case boots its own kernel and checks no socket outlives it.
  */
 #define _GNU_SOURCE
@@ -475,6 +476,269 @@ Test(tcp, backlog_full_syncookies)
 }
 
 /*
+ * Urgent data (docs/tcp.md).  oob_wait waits until fd reports any of
+ * events (the urgent byte and the data before it have arrived).
+ */
+static int
+oob_wait(int fd, short events)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+
+	cr_assert_eq(rump_sys_poll(&pfd, 1, 5000), 1, "poll: %s",
+	    strerror(errno));
+	return pfd.revents;
+}
+
+static int
+oob_atmark(int fd)
+{
+	int n = -1;
+
+	cr_assert_eq(rump_sys_ioctl(fd, RUMP_SIOCATMARK, &n), 0,
+	    "SIOCATMARK: %s", strerror(errno));
+	return n;
+}
+
+/* recv(MSG_OOB) that fails: its errno. */
+static int
+oob_recverr(int fd)
+{
+	char c;
+
+	errno = 0;
+	cr_assert_eq(rump_sys_recvfrom(fd, &c, 1, MSG_OOB, NULL, NULL), -1);
+	return errno;
+}
+
+/* Read exactly len bytes (more may be asked for when a read stops at
+ * the mark). */
+static void
+oob_readall(int fd, char *buf, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = rump_sys_read(fd, buf + done, len - done);
+		cr_assert_gt(n, 0, "read: %s", strerror(errno));
+		done += (size_t)n;
+	}
+}
+
+static void
+oob_send_abcXdef(int c)
+{
+	cr_assert_eq(rump_sys_write(c, "abc", 3), 3);
+	cr_assert_eq(rump_sys_sendto(c, "X", 1, MSG_OOB, NULL, 0), 1,
+	    "send MSG_OOB: %s", strerror(errno));
+	cr_assert_eq(rump_sys_write(c, "def", 3), 3);
+}
+
+Test(tcp, oob_mark)
+{
+	struct msghdr msg;
+	struct iovec iov;
+	char buf[16], c = 0;
+	int cs, s, l;
+
+	pair(&cs, &s, &l);
+	cr_assert_eq(oob_recverr(s), EINVAL, "nothing urgent yet");
+	cr_assert_eq(oob_atmark(s), 0);
+	oob_send_abcXdef(cs);
+	cr_assert(oob_wait(s, POLLPRI) & POLLPRI);
+	cr_assert_eq(oob_atmark(s), 0, "abc comes before the mark");
+	/* The read stops at the mark although more is there. */
+	cr_assert_eq(rump_sys_read(s, buf, sizeof(buf)), 3);
+	cr_assert_eq(memcmp(buf, "abc", 3), 0);
+	cr_assert_eq(oob_atmark(s), 1);
+	cr_assert(oob_wait(s, POLLPRI) & POLLPRI);
+	/* MSG_PEEK leaves it; then recvmsg says MSG_OOB. */
+	cr_assert_eq(rump_sys_recvfrom(s, &c, 1, MSG_OOB | MSG_PEEK, NULL,
+	    NULL), 1);
+	cr_assert_eq(c, 'X');
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = &c;
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	c = 0;
+	cr_assert_eq(rump_sys_recvmsg(s, &msg, MSG_OOB), 1);
+	cr_assert_eq(c, 'X');
+	cr_assert(msg.msg_flags & MSG_OOB);
+	cr_assert_eq(oob_recverr(s), EINVAL, "already read");
+	{
+		struct pollfd pfd = { .fd = s, .events = POLLPRI };
+
+		cr_assert_eq(rump_sys_poll(&pfd, 1, 0), 0,
+		    "no urgent byte left");
+	}
+	cr_assert_eq(oob_atmark(s), 1, "still at the mark");
+	oob_readall(s, buf, 3);
+	cr_assert_eq(memcmp(buf, "def", 3), 0);
+	cr_assert_eq(oob_atmark(s), 0);
+	cr_assert_eq(oob_recverr(s), EINVAL);
+	rump_sys_close(cs);
+	cr_assert_eq(rump_sys_read(s, buf, sizeof(buf)), 0);
+	rump_sys_close(s);
+	rump_sys_close(l);
+}
+
+/* Reading past the mark forgets an urgent byte nobody read (Linux). */
+Test(tcp, oob_unread_passed)
+{
+	char buf[16];
+	int cs, s, l;
+
+	pair(&cs, &s, &l);
+	oob_send_abcXdef(cs);
+	cr_assert(oob_wait(s, POLLPRI) & POLLPRI);
+	cr_assert_eq(rump_sys_read(s, buf, sizeof(buf)), 3);
+	oob_readall(s, buf, 3);
+	cr_assert_eq(memcmp(buf, "def", 3), 0, "the urgent byte is out");
+	cr_assert_eq(oob_recverr(s), EINVAL);
+	rump_sys_close(cs);
+	rump_sys_close(s);
+	rump_sys_close(l);
+}
+
+Test(tcp, oob_inline)
+{
+	char buf[16];
+	int cs, s, l, on = 1;
+
+	pair(&cs, &s, &l);
+	cr_assert_eq(rump_sys_setsockopt(s, SOL_SOCKET, SO_OOBINLINE, &on,
+	    sizeof(on)), 0);
+	oob_send_abcXdef(cs);
+	cr_assert(oob_wait(s, POLLPRI) & POLLPRI);
+	cr_assert_eq(oob_recverr(s), EINVAL, "inline: no MSG_OOB");
+	cr_assert_eq(rump_sys_read(s, buf, sizeof(buf)), 3);
+	cr_assert_eq(memcmp(buf, "abc", 3), 0);
+	cr_assert_eq(oob_atmark(s), 1);
+	oob_readall(s, buf + 3, 4);
+	cr_assert_eq(memcmp(buf, "abcXdef", 7), 0);
+	cr_assert_eq(oob_atmark(s), 0);
+	cr_assert_eq(oob_recverr(s), EINVAL);
+	rump_sys_close(cs);
+	rump_sys_close(s);
+	rump_sys_close(l);
+}
+
+/* A later urgent send moves the mark; its byte is the one read. */
+Test(tcp, oob_later_mark_wins)
+{
+	char buf[16], c = 0;
+	int cs, s, l, on = 1;
+
+	pair(&cs, &s, &l);
+	cr_assert_eq(rump_sys_setsockopt(cs, RUMP_SOL_TCP, RUMP_TCP_NODELAY, &on,
+	    sizeof(on)), 0);
+	cr_assert_eq(rump_sys_write(cs, "ab", 2), 2);
+	cr_assert_eq(rump_sys_sendto(cs, "X", 1, MSG_OOB, NULL, 0), 1);
+	cr_assert_eq(rump_sys_write(cs, "cd", 2), 2);
+	cr_assert_eq(rump_sys_sendto(cs, "Y", 1, MSG_OOB, NULL, 0), 1);
+	cr_assert_eq(rump_sys_sendto(cs, "Z", 1, MSG_OOB, NULL, 0), 1);
+	cr_assert_eq(rump_sys_write(cs, "ef", 2), 2);
+	cr_assert_eq(rump_sys_shutdown(cs, SHUT_WR), 0);
+	/* Everything is in once the FIN is. */
+	cr_assert(oob_wait(s, POLLRDHUP) & POLLRDHUP);
+	cr_assert(oob_wait(s, POLLPRI) & POLLPRI);
+	cr_assert_eq(rump_sys_recvfrom(s, &c, 1, MSG_OOB, NULL, NULL), 1);
+	cr_assert_eq(c, 'Z');
+	/* X and Y were taken out of the stream as they came (BSD; Linux
+	 * would leave them inline, docs/tcp.md). */
+	cr_assert_eq(rump_sys_read(s, buf, sizeof(buf)), 4);
+	cr_assert_eq(memcmp(buf, "abcd", 4), 0);
+	cr_assert_eq(oob_atmark(s), 1);
+	oob_readall(s, buf, 2);
+	cr_assert_eq(memcmp(buf, "ef", 2), 0);
+	cr_assert_eq(rump_sys_read(s, buf, sizeof(buf)), 0);
+	rump_sys_close(cs);
+	rump_sys_close(s);
+	rump_sys_close(l);
+}
+
+/*
+ * The announcement goes out with the window closed: the receiver knows
+ * urgent data is coming (EAGAIN, not EINVAL) before the byte can come.
+ */
+Test(tcp, oob_closed_window)
+{
+	static char big[1024 * 1024];
+	char buf[4096], c = 0;
+	int cs, s, l, n, sz = 4 << 20, small = 4096;
+	uint16_t port = 0;
+	size_t got = 0, want;
+	ssize_t r;
+
+	/* The accepted socket has the listener's small buffer from the
+	 * start: a window once offered is not taken back. */
+	l = tcp_listener(&port, 16, 0);
+	cr_assert_eq(rump_sys_setsockopt(l, SOL_SOCKET, SO_RCVBUF, &small,
+	    sizeof(small)), 0);
+	cs = tcp_connected(port);
+	s = rump_sys_accept(l, NULL, NULL);
+	cr_assert_geq(s, 0, "accept: %s", strerror(errno));
+	cr_assert_eq(rump_sys_setsockopt(cs, SOL_SOCKET, SO_SNDBUF, &sz,
+	    sizeof(sz)), 0);
+	memset(big, 'a', sizeof(big));
+	cr_assert_eq(rump_sys_write(cs, big, sizeof(big)),
+	    (ssize_t)sizeof(big));
+	usleep(200 * 1000);
+	cr_assert_eq(rump_sys_ioctl(s, RUMP_FIONREAD, &n), 0);
+	cr_assert_lt(n, (int)sizeof(big), "the window closed (%d in)", n);
+	cr_assert_eq(rump_sys_sendto(cs, "X", 1, MSG_OOB | MSG_DONTWAIT,
+	    NULL, 0), 1, "send MSG_OOB: %s", strerror(errno));
+	usleep(200 * 1000);
+	cr_assert_eq(oob_recverr(s), EAGAIN, "announced, not arrived");
+	want = sizeof(big);
+	while (got < want) {
+		r = rump_sys_read(s, buf, sizeof(buf));
+		cr_assert_gt(r, 0);
+		got += (size_t)r;
+	}
+	cr_assert_eq(got, want);
+	cr_assert(oob_wait(s, POLLPRI) & POLLPRI);
+	cr_assert_eq(oob_atmark(s), 1);
+	cr_assert_eq(rump_sys_recvfrom(s, &c, 1, MSG_OOB, NULL, NULL), 1);
+	cr_assert_eq(c, 'X');
+	rump_sys_close(cs);
+	rump_sys_close(s);
+	rump_sys_close(l);
+}
+
+/* Where urgent data makes no sense, Linux's answers. */
+Test(tcp, oob_errors)
+{
+	struct sockaddr_in sin;
+	int t, u, n;
+	char c;
+
+	t = rump_sys_socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_geq(t, 0);
+	errno = 0;
+	cr_assert_eq(rump_sys_sendto(t, "X", 1, MSG_OOB, NULL, 0), -1);
+	cr_assert_eq(errno, EPIPE, "unconnected: %s", strerror(errno));
+	cr_assert_eq(oob_recverr(t), EINVAL);
+	cr_assert_eq(oob_atmark(t), 0);
+	u = rump_sys_socket(AF_INET, SOCK_DGRAM, 0);
+	cr_assert_geq(u, 0);
+	h_sin(&sin, "127.0.0.1", 9);
+	errno = 0;
+	cr_assert_eq(rump_sys_sendto(u, "X", 1, MSG_OOB,
+	    (struct sockaddr *)&sin, sizeof(sin)), -1);
+	cr_assert_eq(errno, EOPNOTSUPP);
+	errno = 0;
+	cr_assert_eq(rump_sys_recvfrom(u, &c, 1, MSG_OOB, NULL, NULL), -1);
+	cr_assert_eq(errno, EOPNOTSUPP);
+	errno = 0;
+	cr_assert_eq(rump_sys_ioctl(u, RUMP_SIOCATMARK, &n), -1);
+	cr_assert_eq(errno, ENOTTY);
+	rump_sys_close(t);
+	rump_sys_close(u);
+}
+
+/*
  * Regression cases for the 1 GiB stall (docs/tcp.md "Sequence wrap and
  * reassembly"): each boots its own kernel after setting the test-only
  * knobs in its environment (RUMP_TCP_ISS, RUMP_TCP_IMPAIR), so they are
@@ -640,4 +904,182 @@ Test(tcpwrap, reass_queue_full)
 	rump_sys_close(c);
 	rump_sys_close(s);
 	rump_sys_close(l);
+}
+
+/*
+ * Hostile urgent pointers: a peer at 10.0.0.2 that exists only as
+ * frames injected into shmif0 (rump_pub_netconfig_ifinject, processed
+ * at once), with the listener's ISN fixed by RUMP_TCP_ISS so that its
+ * segments are acceptable.  Pointers of 0, past the segment, past 64
+ * KiB, on a SYN, on an out-of-order segment, repeated and on a FIN:
+ * the stream must come out intact and the urgent byte as the rules say.
+ */
+TestSuite(tcpurg, .timeout = 60);
+
+#define URG_ISS 100000u
+#define TH_FIN_ 0x01
+#define TH_SYN_ 0x02
+#define TH_ACK_ 0x10
+#define TH_URG_ 0x20
+static uint8_t urg_mac[6];
+
+static uint32_t
+urg_sum(const uint8_t *p, size_t n, uint32_t sum)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	return sum;
+}
+
+static uint16_t
+urg_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static void
+urg_inject(uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
+    uint8_t flags, uint16_t urp, const char *data, size_t len)
+{
+	static const uint8_t peer[6] = { 0x02, 0, 0, 0, 0, 0x42 };
+	uint8_t f[14 + 40 + 64], *ip = f + 14, *th = ip + 20, ph[12];
+	uint16_t sum;
+
+	cr_assert_leq(len, 64);
+	memset(f, 0, sizeof(f));
+	memcpy(f, urg_mac, 6);
+	memcpy(f + 6, peer, 6);
+	f[12] = 0x08;
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)((40 + len) >> 8);
+	ip[3] = (uint8_t)(40 + len);
+	ip[6] = 0x40;                           /* DF */
+	ip[8] = 64;
+	ip[9] = IPPROTO_TCP;
+	memcpy(ip + 12, "\x0a\x00\x00\x02\x0a\x00\x00\x01", 8);
+	sum = urg_fold(urg_sum(ip, 20, 0));
+	ip[10] = (uint8_t)(sum >> 8);
+	ip[11] = (uint8_t)sum;
+	th[0] = (uint8_t)(sport >> 8);
+	th[1] = (uint8_t)sport;
+	th[2] = (uint8_t)(dport >> 8);
+	th[3] = (uint8_t)dport;
+	for (int i = 0; i < 4; i++) {
+		th[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
+		th[8 + i] = (uint8_t)(ack >> (24 - 8 * i));
+	}
+	th[12] = 0x50;
+	th[13] = flags;
+	th[14] = th[15] = 0xff;                 /* window */
+	th[18] = (uint8_t)(urp >> 8);
+	th[19] = (uint8_t)urp;
+	if (len > 0)
+		memcpy(th + 20, data, len);
+	memcpy(ph, ip + 12, 8);
+	ph[8] = 0;
+	ph[9] = IPPROTO_TCP;
+	ph[10] = (uint8_t)((20 + len) >> 8);
+	ph[11] = (uint8_t)(20 + len);
+	sum = urg_fold(urg_sum(th, 20 + len, urg_sum(ph, 12, 0)));
+	th[16] = (uint8_t)(sum >> 8);
+	th[17] = (uint8_t)sum;
+	cr_assert_eq(rump_pub_netconfig_ifinject("shmif0", f, 14 + 40 + len),
+	    0);
+}
+
+/* Read exactly what is expected, in one read (nothing more is there,
+ * or the mark stops it). */
+static void
+urg_expect(int s, const char *want)
+{
+	char buf[64];
+	size_t n = strlen(want);
+
+	cr_assert_eq(rump_sys_recvfrom(s, buf, sizeof(buf), MSG_DONTWAIT,
+	    NULL, NULL), (ssize_t)n, "want %s: %s", want, strerror(errno));
+	cr_assert_eq(memcmp(buf, want, n), 0, "want %s", want);
+}
+
+static void
+urg_expect_oob(int s, char want)
+{
+	char c = 0;
+
+	cr_assert_eq(rump_sys_recvfrom(s, &c, 1, MSG_OOB, NULL, NULL), 1,
+	    "MSG_OOB: %s", strerror(errno));
+	cr_assert_eq(c, want);
+}
+
+Test(tcpurg, hostile_pointers)
+{
+	const uint16_t sp = 40000, dp = 7000;
+	struct rump_ifreq ifr;
+	struct sockaddr_in sin;
+	char bus[64], c;
+	uint32_t cs = 5000, a = URG_ISS + 1;
+	int l, s;
+
+	setenv("RUMP_TCP_ISS", "100000", 1);
+	boot();
+	snprintf(bus, sizeof(bus), "/tmp/t_tcp_urg.%d.bus", (int)getpid());
+	unlink(bus);
+	cr_assert_eq(rump_pub_shmif_create(bus, NULL), 0);
+	cr_assert_eq(rump_pub_netconfig_ipv4_ifaddr_cidr("shmif0", "10.0.0.1",
+	    24), 0);
+	l = rump_sys_socket(AF_INET, SOCK_STREAM, 0);
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_ifrn.ifrn_name, "shmif0");
+	cr_assert_eq(rump_sys_ioctl(l, RUMP_SIOCGIFHWADDR, &ifr), 0);
+	memcpy(urg_mac, ifr.ifr_ifru.ifru_hwaddr.sa_data, 6);
+	h_sin(&sin, "10.0.0.1", dp);
+	cr_assert_eq(rump_sys_bind(l, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(rump_sys_listen(l, 4), 0);
+
+	urg_inject(sp, dp, cs, 0, TH_SYN_, 0, NULL, 0);
+	cs++;
+	urg_inject(sp, dp, cs, a, TH_ACK_, 0, NULL, 0);
+	s = rump_sys_accept(l, NULL, NULL);
+	cr_assert_geq(s, 0, "accept: %s", strerror(errno));
+
+	/* A pointer of 0 is no urgent data. */
+	urg_inject(sp, dp, cs, a, TH_ACK_ | TH_URG_, 0, "ab", 2);
+	cs += 2;
+	cr_assert_eq(oob_recverr(s), EINVAL);
+	/* 'd' urgent; the same segment again and a SYN with URG change
+	 * nothing. */
+	urg_inject(sp, dp, cs, a, TH_ACK_ | TH_URG_, 2, "cde", 3);
+	urg_inject(sp, dp, cs, a, TH_ACK_ | TH_URG_, 2, "cde", 3);
+	urg_inject(sp, dp, cs + 3, a, TH_SYN_ | TH_ACK_ | TH_URG_, 1, "zz", 2);
+	cs += 3;
+	urg_expect(s, "abc");
+	cr_assert_eq(oob_atmark(s), 1);
+	urg_expect_oob(s, 'd');
+	urg_expect(s, "e");
+	/* Out of order: the urgent byte comes before the gap is filled. */
+	urg_inject(sp, dp, cs + 2, a, TH_ACK_ | TH_URG_, 1, "xy", 2);
+	cr_assert_eq(oob_recverr(s), EAGAIN, "announced, not in order");
+	urg_inject(sp, dp, cs, a, TH_ACK_, 0, "uv", 2);
+	cs += 4;
+	urg_expect(s, "uv");
+	cr_assert_eq(oob_atmark(s), 1);
+	urg_expect_oob(s, 'x');
+	urg_expect(s, "y");
+	/* A pointer 64 KiB ahead: announced, never comes; a smaller one
+	 * after it is older and ignored, also on the FIN. */
+	urg_inject(sp, dp, cs, a, TH_ACK_ | TH_URG_, 0xffff, "fg", 2);
+	cs += 2;
+	cr_assert_eq(oob_recverr(s), EAGAIN);
+	urg_expect(s, "fg");
+	urg_inject(sp, dp, cs, a, TH_ACK_ | TH_FIN_ | TH_URG_, 1, "h", 1);
+	urg_expect(s, "h");
+	cr_assert_eq(rump_sys_recvfrom(s, &c, 1, MSG_OOB, NULL, NULL), 0,
+	    "no more data can come: %s", strerror(errno));
+	cr_assert_eq(rump_sys_read(s, &c, 1), 0);
+	rump_sys_close(s);
+	rump_sys_close(l);
+	unlink(bus);
 }

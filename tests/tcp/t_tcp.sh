@@ -7,8 +7,9 @@
 # burst filled the reassembly queue), many concurrent
 # connections, keepalive noticing a killed peer, a small transfer whose
 # capture tshark must find clean, and transfers through
-# the test impairment in tcp_input (RUMP_TCP_IMPAIR, seeded) at 1, 5
-# and 10 % loss and with duplication plus reordering.  The sink closes
+# the test impairment in tcp_input (RUMP_TCP_IMPAIR, seeded) and on
+# the link (shmif's RUMP_SHMIF_IMPAIR) at 1, 5 and 10 % loss and with
+# duplication plus reordering, and a link delay.  The sink closes
 # with SO_LINGER so its answer is resent if lost before its process (and
 # kernel) exits.  Speaks TAP.
 #
@@ -110,7 +111,7 @@ newbus() {
 	C="$B,10.0.0.2/24"
 }
 
-echo "1..19"
+echo "1..29"
 newbus
 
 start sink -i "$A" sink 5001 1
@@ -121,26 +122,59 @@ check "connect A -> B (the other way), 1 MiB" \
 	"$H_TCP" -i "$A" source 10.0.0.2 5001 1048576
 stopall
 
-# capclean DESC EXTRA COUNTFILTER MIN: the bus's frames as a pcap, which
+# capscan EXTRA COUNTFILTER MIN: the bus's frames as a pcap, which
 # tshark (TCP analysis, checksum checks) must find free of malformed or
 # out-of-spec packets and of EXTRA (a display filter, or ""), with more
-# than MIN frames matching COUNTFILTER.
-capclean() {
-	bad='_ws.malformed || _ws.expert.severity >= "warning" ||
+# than MIN frames matching COUNTFILTER.  Details go to $dir/out.
+capscan() {
+	# A segment that fills the receiver's window to its edge is flow
+	# control working (a slow reader), not a fault: tshark's "window
+	# full" note is let through, on its own.
+	bad='_ws.malformed ||
+	    (_ws.expert.severity >= "warning" && !tcp.analysis.window_full) ||
 	    tcp.checksum.status == 0 || ip.checksum.status == 0 ||
-	    (tcp.analysis.flags && !tcp.analysis.window_update)'
-	[ -n "$2" ] && bad="$bad || $2"
-	if ! command -v tshark >/dev/null 2>&1 || [ -z "${SHMIF_DUMPBUS:-}" ]; then
-		ok "$1 # SKIP tshark or shmif_dumpbus missing"
-	elif "$SHMIF_DUMPBUS" -p "$dir/cap.pcap" "$B" >"$dir/out" 2>&1 &&
+	    (tcp.analysis.flags && !tcp.analysis.window_update &&
+	    !tcp.analysis.window_full) || tcp.analysis.retransmission ||
+	    tcp.analysis.fast_retransmission || tcp.analysis.out_of_order ||
+	    tcp.analysis.lost_segment || tcp.analysis.duplicate_ack'
+	[ -n "$1" ] && bad="$bad || $1"
+	if "$SHMIF_DUMPBUS" -p "$dir/cap.pcap" "$B" >"$dir/out" 2>&1 &&
 	    tshark -r "$dir/cap.pcap" -o tcp.check_checksum:TRUE \
 		-o ip.check_checksum:TRUE -Y "$bad" \
 		>"$dir/bad" 2>"$dir/err" && [ ! -s "$dir/bad" ] &&
-	    [ "$(tshark -r "$dir/cap.pcap" -Y "$3" 2>/dev/null | wc -l)" -gt "$4" ]
+	    [ "$(tshark -r "$dir/cap.pcap" -Y "$2" 2>/dev/null | wc -l)" -gt "$3" ]
 	then
+		return 0
+	fi
+	cat "$dir/bad" "$dir/err" >>"$dir/out" 2>/dev/null
+	return 1
+}
+
+# capclean DESC EXTRA COUNTFILTER MIN BYTES: capscan of the bus after a
+# transfer of BYTES made by the caller.  A flagged capture is taken once
+# more, with a new bus, sink and transfer (the environment as it is):
+# on a loaded host (the ASan suite beside others) a process that is not
+# scheduled for longer than the tail loss probe's 10 ms makes TCP probe
+# with a segment the peer already has, which tshark calls a
+# retransmission.  What is flagged again is a failure; the first flags
+# are shown either way.
+capclean() {
+	if ! command -v tshark >/dev/null 2>&1 || [ -z "${SHMIF_DUMPBUS:-}" ]; then
+		ok "$1 # SKIP tshark or shmif_dumpbus missing"
+		return
+	fi
+	if capscan "$2" "$3" "$4"; then
+		ok "$1"
+		return
+	fi
+	echo "# flagged; taking the capture once more:"
+	head -5 "$dir/out" | sed 's/^/#   /'
+	stopall
+	start sink -i "$A" sink 5001 1
+	if timeout $TMO "$H_TCP" -i "$C" source 10.0.0.1 5001 "$5" \
+	    >"$dir/xout" 2>&1 && capscan "$2" "$3" "$4"; then
 		ok "$1"
 	else
-		cat "$dir/bad" "$dir/err" >>"$dir/out" 2>/dev/null
 		notok "$1"
 	fi
 }
@@ -151,13 +185,15 @@ capclean() {
 # handful of frames, each summed whole), then without (MSS-sized frames).
 start sink -i "$A" sink 5001 1
 check "offload: 1 MiB for the capture" "$H_TCP" -i "$C" source 10.0.0.1 5001 1048576
-capclean "offload: aggregates on the bus, capture clean" "" 'ip.len > 9000' 5
+capclean "offload: aggregates on the bus, capture clean" "" 'ip.len > 9000' 5 \
+    1048576
 stopall
 export RUMP_SHMIF_TSO=0
 start sink -i "$A" sink 5001 1
 check "200 KiB for the capture" "$H_TCP" -i "$C" source 10.0.0.1 5001 204800
+capclean "tshark finds the capture clean (checksums, TCP analysis)" "" tcp 140 \
+    204800
 unset RUMP_SHMIF_TSO
-capclean "tshark finds the capture clean (checksums, TCP analysis)" "" tcp 140
 stopall
 
 start sink -i "$A" -m 9000 sink 5001 1
@@ -212,6 +248,72 @@ check "4 MiB intact with 2 % loss, 2 % duplicates, 5 % reordering" \
 stopall
 unset RUMP_TCP_IMPAIR RUMP_TCP_IMPAIR_SEED
 
+# The same on the link: shmif's impairment of received frames
+# (RUMP_SHMIF_IMPAIR, seeded), in both kernels, so both directions.  The
+# sender's aggregates are cut into wire segments before they take their
+# chances.  Besides the hashes: the source's TCP retransmitted, and the
+# impairment's counters (interface statistics, printed by both h_tcp)
+# moved in the sink's kernel.
+# impaired DESC PATTERN...: every extended regex is in the source's
+# output or the sink's log.
+impaired() {
+	desc=$1
+	shift
+	# The sink prints once its close is done, after the source's end.
+	i=0
+	while ! grep -q '^impair:' "$dir/sink.log" 2>/dev/null &&
+	    [ $i -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	for re in "$@"; do
+		if ! grep -Eq "$re" "$dir/out" "$dir/sink.log"; then
+			echo "(no match for: $re)" >>"$dir/out"
+			notok "$desc"
+			return
+		fi
+	done
+	ok "$desc"
+}
+# impcase IMPAIR SEED BYTES DESC IDESC PATTERN...: a transfer of BYTES
+# with RUMP_SHMIF_IMPAIR=IMPAIR in both kernels, then impaired IDESC.
+impcase() {
+	export RUMP_SHMIF_IMPAIR="$1" RUMP_SHMIF_IMPAIR_SEED="$2"
+	bytes=$3
+	desc=$4
+	idesc=$5
+	shift 5
+	start sink -i "$A" sink 5004 1
+	check "$desc" "$H_TCP" -i "$C" source 10.0.0.1 5004 "$bytes"
+	impaired "$idesc" "$@"
+	stopall
+}
+impcase 10,0,0,0 11 4194300 \
+	"shmif impairment: 4095 KiB intact at 1 % loss (both directions)" \
+	"shmif impairment 1 %: frames dropped, TCP retransmitted" \
+	'retrans [1-9]' ', [1-9][0-9]* dropped'
+impcase 50,0,0,0 51 524288 \
+	"shmif impairment: 512 KiB intact at 5 % loss (both directions)" \
+	"shmif impairment 5 %: frames dropped, TCP retransmitted" \
+	'retrans [1-9]' ', [1-9][0-9]* dropped'
+impcase 100,0,0,0 101 262144 \
+	"shmif impairment: 256 KiB intact at 10 % loss (both directions)" \
+	"shmif impairment 10 %: frames dropped, TCP retransmitted" \
+	'retrans [1-9]' ', [1-9][0-9]* dropped'
+impcase 20,20,50,0,0,2 7 4194304 \
+	"shmif impairment: 4 MiB intact with 2 % loss in bursts of 2, 2 % duplicates, 5 % reordering" \
+	"shmif impairment: frames duplicated and reordered" \
+	', [1-9][0-9]* duplicated, [1-9][0-9]* reordered'
+# 2 ms each way: the source's smoothed RTT must be at least 4 ms.
+export RUMP_SHMIF_IMPAIR="0,0,0,2000" RUMP_SHMIF_IMPAIR_SEED=1
+start sink -i "$A" sink 5004 1
+check "shmif impairment: 1 MiB intact with 2 ms delay (both directions)" \
+	"$H_TCP" -i "$C" source 10.0.0.1 5004 1048576
+impaired "shmif impairment: the delay shows in the RTT" \
+	'rtt ([4-9][0-9]{3}|[0-9]{5,}) us' ', [1-9][0-9]* delayed'
+stopall
+unset RUMP_SHMIF_IMPAIR RUMP_SHMIF_IMPAIR_SEED
+
 # TSO forced on every route (RUMP_TCP_TSO=force): TCP builds segments of
 # up to 64 KiB and ip_output cuts them for shmif in software (shmif's own
 # offload, which would carry them whole, off: RUMP_SHMIF_TSO=0).  The cut
@@ -231,7 +333,8 @@ start sink -i "$A" sink 5001 1
 check "TSO cut in software: 200 KiB for the capture" \
 	"$H_TCP" -i "$C" source 10.0.0.1 5001 204800
 tsocut "TSO cut in software: the source cut segments"
-capclean "TSO cut in software: capture clean (checksums, TCP analysis, MTU)" 'ip.len > 1500' tcp 140
+capclean "TSO cut in software: capture clean (checksums, TCP analysis, MTU)" \
+    'ip.len > 1500' tcp 140 204800
 stopall
 export RUMP_TCP_IMPAIR="50,0,0" RUMP_TCP_IMPAIR_SEED=51
 start sink -i "$A" sink 5004 1

@@ -120,6 +120,12 @@ shmif_hl_wait(void *h)
 }
 
 static void
+shmif_hl_timedwait(void *h, int64_t ns)
+{
+	rumpuser_shmif_timedwait(h, ns);
+}
+
+static void
 shmif_hl_stop(void *h)
 {
 	rumpuser_shmif_stop(h);
@@ -136,6 +142,9 @@ static const struct hostlink_ops shmif_ops = {
 	.hlo_recvf = shmif_hl_recvf,
 	.hlo_caps = shmif_hl_caps,
 	.hlo_wait = shmif_hl_wait,
+	.hlo_timedwait = shmif_hl_timedwait,
+	/* The test impairment of received frames (if_impair.c). */
+	.hlo_impairenv = "RUMP_SHMIF_IMPAIR",
 	.hlo_stop = shmif_hl_stop,
 	.hlo_errpause = 0,
 };

@@ -478,21 +478,25 @@ shmif_ready(struct shmif_user *u)
 }
 
 /*
- * Wait for a frame.  If another sender was heard from lately (a
- * conversation is going on), first poll sb_head for up to su_spinns:
- * the answer often comes within microseconds, and then neither side
- * pays a futex wake and the sleeper's wake-up.  Otherwise, or when the
- * spin ends empty, count ourselves in sb_waiters and sleep on sb_gen.
+ * Wait for a frame, for at most ns nanoseconds if ns >= 0.  If another
+ * sender was heard from lately (a conversation is going on), first poll
+ * sb_head for up to su_spinns: the answer often comes within
+ * microseconds, and then neither side pays a futex wake and the
+ * sleeper's wake-up.  Otherwise, or when the spin ends empty, count
+ * ourselves in sb_waiters and sleep on sb_gen.
  */
-void
-rumpuser_shmif_wait(struct shmif_user *u)
+static void
+shmif_wait(struct shmif_user *u, int64_t ns)
 {
 	struct shmif_bushdr *h = u->su_hdr;
-	uint64_t now, end;
+	struct timespec ts;
+	uint64_t now, end, deadline = UINT64_MAX;
 	uint32_t gen, c;
 
+	now = shmif_now();
+	if (ns >= 0)
+		deadline = now + (uint64_t)ns;
 	if (u->su_spinns > 0) {
-		now = shmif_now();
 		if (u->su_gotrx) {
 			u->su_gotrx = false;
 			u->su_lastrx = now;
@@ -507,7 +511,7 @@ rumpuser_shmif_wait(struct shmif_user *u)
 					__builtin_ia32_pause();
 				}
 				now = shmif_now();
-				if (now >= end)
+				if (now >= end || now >= deadline)
 					break;
 				/* Let a thread woken on this CPU (our own
 				 * application, the peer) run first. */
@@ -524,21 +528,42 @@ rumpuser_shmif_wait(struct shmif_user *u)
 			}
 		}
 	}
+	if (ns >= 0) {
+		now = shmif_now();
+		if (now >= deadline)
+			return;
+		ts.tv_sec = (time_t)((deadline - now) / 1000000000u);
+		ts.tv_nsec = (long)((deadline - now) % 1000000000u);
+	}
 	__atomic_add_fetch(&h->sb_waiters, 1, __ATOMIC_SEQ_CST);
 	gen = __atomic_load_n(&h->sb_gen, __ATOMIC_SEQ_CST);
 	/* A frame written before we counted ourselves moved sb_head: look
 	 * once more before sleeping. */
 	if (!shmif_ready(u)) {
-		/* The waker zeroed the count for us. */
-		shmif_futex(&h->sb_gen, FUTEX_WAIT, gen, NULL);
-		return;
+		/* The waker zeroed the count for us; not so if the time
+		 * ran out. */
+		if (shmif_futex(&h->sb_gen, FUTEX_WAIT, gen,
+		    ns >= 0 ? &ts : NULL) == 0 || errno != ETIMEDOUT)
+			return;
 	}
-	/* Not asleep after all: take ourselves out again, unless a writer
-	 * zeroed the count meanwhile. */
+	/* Not asleep after all (or no longer): take ourselves out again,
+	 * unless a writer zeroed the count meanwhile. */
 	c = __atomic_load_n(&h->sb_waiters, __ATOMIC_RELAXED);
 	while (c != 0 && !__atomic_compare_exchange_n(&h->sb_waiters, &c,
 	    c - 1, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
 		continue;
+}
+
+void
+rumpuser_shmif_wait(struct shmif_user *u)
+{
+	shmif_wait(u, -1);
+}
+
+void
+rumpuser_shmif_timedwait(struct shmif_user *u, int64_t ns)
+{
+	shmif_wait(u, ns < 0 ? 0 : ns);
 }
 
 void

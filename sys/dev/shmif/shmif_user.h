@@ -56,6 +56,8 @@ int rumpuser_shmif_tso(struct shmif_user *u);
 /* Sleep until a frame may be there or rumpuser_shmif_stop was called;
  * polls briefly first if frames came in lately (RUMP_SHMIF_SPIN_US). */
 void rumpuser_shmif_wait(struct shmif_user *u);
+/* The same, for at most ns nanoseconds. */
+void rumpuser_shmif_timedwait(struct shmif_user *u, int64_t ns);
 void rumpuser_shmif_stop(struct shmif_user *u);
 
 #endif /* _SYS_DEV_SHMIF_SHMIF_USER_H_ */
