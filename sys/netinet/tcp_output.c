@@ -560,8 +560,6 @@ again:
 	    tp->snd_nxt != tp->snd_una) {
 		tcp_timer_disarm(tp, TCPT_PERSIST);
 		tcp_rexmt_arm(tp);
-	} else if (len > 0) {
-		tcp_tlp_rearm(tp);
 	}
 	tp->t_flags &= ~TF_PERSIST_FORCE;
 	if (len > 0 || (flags & (TH_SYN | TH_FIN)))

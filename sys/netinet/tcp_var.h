@@ -402,7 +402,6 @@ void tcp_timer_disarm(struct tcpcb *tp, int which);
 void tcp_timers_cancel(struct tcpcb *tp);
 bool tcp_timer_pending(const struct tcpcb *tp, int which);
 void tcp_rexmt_arm(struct tcpcb *tp);
-void tcp_tlp_rearm(struct tcpcb *tp);
 void tcp_xmit_timer(struct tcpcb *tp, int64_t rtt_ns);
 uint32_t tcp_rexmt_us(const struct tcpcb *tp);
 
