@@ -44,10 +44,15 @@ imgsize=$(( SIZE_MB + FILES * 8 / 1024 + 256 ))M
 # time, 0.19 s once those pages had been used and freed).  Whichever
 # file system was measured first paid for it: touch enough pages first
 # (the image, and the FUSE file's own cache of its data, three times
-# over) so that every run writes into used ones.
-dd if=/dev/zero of="$T/warm" bs=1M count=$(( SIZE_MB * 3 + 1024 )) \
-    status=none
-rm -f "$T/warm"
+# over) so that every run writes into used ones.  In /dev/shm where
+# there is one: a file on disk would leave the disk busy writing it back
+# while the next measurements sync.
+W=$T
+[ -d /dev/shm ] && [ "$(df -Pm /dev/shm | awk 'NR == 2 { print $4 }')" \
+    -gt $(( SIZE_MB * 3 + 1100 )) ] && W=/dev/shm
+dd if=/dev/zero of="$W/benchfuse.warm.$$" bs=1M \
+    count=$(( SIZE_MB * 3 + 1024 )) status=none
+rm -f "$W/benchfuse.warm.$$"
 sync
 # Each measurement starts with nothing dirty on the host: otherwise the
 # first one measured pays for writing back the tree made above (and each
