@@ -18,7 +18,7 @@
  *
  * Locking: [w] sb_lock (writers); [a] atomic; a struct shmif_user is
  * used by one receive thread and, under the kernel's transmit lock, by
- * senders: su_rpos, su_overruns, su_lastrx, su_gotrx are the receive
+ * senders: su_rpos, su_overruns, su_spin are the receive
  * thread's, the rest immutable after attach but su_stop [a].
  */
 #define _GNU_SOURCE
@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../hostspin_user.h"
 #include "shmif_busfmt.h"
 #include "shmif_user.h"
 
@@ -52,10 +53,8 @@ struct shmif_user {
 	uint64_t su_rpos;                  /* next frame to read */
 	uint64_t su_overruns;
 	uint64_t su_sender;                /* our frames' id */
-	uint64_t su_lastrx;                /* ns: a frame was read before */
-	bool su_gotrx;                     /* read since the last wait */
-	uint64_t su_nospin;                /* ns: no polling before this */
-	uint64_t su_spinns;                /* ns to poll before sleeping */
+	struct hostspin su_spin;           /* the reader's polling before it
+	                                      sleeps (RUMP_SHMIF_SPIN_US) */
 	uint32_t su_pid;                   /* ours, for sb_lockpid */
 	int su_nocsum;                     /* RUMP_SHMIF_NOCSUM=1 */
 	int su_tso;                        /* may send SHMIF_SF_TSO frames */
@@ -64,23 +63,7 @@ struct shmif_user {
 
 /* Frames (ours, too large, overtaken) looked at per recv call at most. */
 #define SHMIF_RECV_LOOPS      4096
-/* Poll only if the last frame came this recently (ns). */
-#define SHMIF_SPIN_RECENT_NS  (2 * 1000 * 1000)
-#define SHMIF_SPIN_DEFAULT_US 20
-/* A yield that takes this long (ns) means other work waits for the
- * CPU: no polling for SHMIF_SPIN_BACKOFF_NS then. */
-#define SHMIF_SPIN_LOST_NS    (200 * 1000)
-#define SHMIF_SPIN_BACKOFF_NS (50 * 1000 * 1000)
-#define SHMIF_SPIN_MAX_US     1000
 
-static uint64_t
-shmif_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static long
 shmif_futex(uint32_t *addr, int op, uint32_t val, const struct timespec *ts)
@@ -164,21 +147,6 @@ shmif_hdrok(const struct shmif_bushdr *h, size_t filesize)
 	    (uint64_t)h->sb_hdrsize + h->sb_ringsize <= filesize;
 }
 
-/* RUMP_SHMIF_SPIN_US: how long a reader polls before sleeping (0: never). */
-static uint64_t
-shmif_spinns(void)
-{
-	const char *e = getenv("RUMP_SHMIF_SPIN_US");
-	char *end;
-	unsigned long v;
-
-	if (e == NULL || *e == '\0')
-		return SHMIF_SPIN_DEFAULT_US * 1000u;
-	v = strtoul(e, &end, 10);
-	if (*end != '\0')
-		return SHMIF_SPIN_DEFAULT_US * 1000u;
-	return (v > SHMIF_SPIN_MAX_US ? SHMIF_SPIN_MAX_US : v) * 1000u;
-}
 
 /* RUMP_SHMIF_RINGSIZE: ring bytes of the buses this process creates. */
 static uint32_t
@@ -261,7 +229,7 @@ rumpuser_shmif_attach(const char *path, struct shmif_user **up)
 	    sizeof(u->su_sender))
 		u->su_sender = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL);
 	u->su_rpos = __atomic_load_n(&h->sb_head, __ATOMIC_ACQUIRE);
-	u->su_spinns = shmif_spinns();
+	hostspin_init(&u->su_spin, "RUMP_SHMIF_SPIN_US");
 	u->su_pid = (uint32_t)getpid();     /* not a system call per frame */
 	e = getenv("RUMP_SHMIF_NOCSUM");
 	u->su_nocsum = e != NULL && strcmp(e, "1") == 0;
@@ -459,7 +427,7 @@ rumpuser_shmif_recv(struct shmif_user *u, void *buf, size_t buflen,
 			if (fh.sf_flags & SHMIF_SF_TSO)
 				*flagsp |= SHMIF_UF_MKSEGSZ(fh.sf_segsz);
 		}
-		u->su_gotrx = true;
+		u->su_spin.hs_gotrx = true;
 		error = 0;
 		break;
 	}
@@ -480,7 +448,7 @@ shmif_ready(struct shmif_user *u)
 /*
  * Wait for a frame, for at most ns nanoseconds if ns >= 0.  If another
  * sender was heard from lately (a conversation is going on), first poll
- * sb_head for up to su_spinns: the answer often comes within
+ * sb_head for a moment (dev/hostspin_user.h): the answer often comes within
  * microseconds, and then neither side pays a futex wake and the
  * sleeper's wake-up.  Otherwise, or when the spin ends empty, count
  * ourselves in sb_waiters and sleep on sb_gen.
@@ -493,43 +461,22 @@ shmif_wait(struct shmif_user *u, int64_t ns)
 	uint64_t now, end, deadline = UINT64_MAX;
 	uint32_t gen, c;
 
-	now = shmif_now();
+	end = hostspin_start(&u->su_spin, &now);
 	if (ns >= 0)
 		deadline = now + (uint64_t)ns;
-	if (u->su_spinns > 0) {
-		if (u->su_gotrx) {
-			u->su_gotrx = false;
-			u->su_lastrx = now;
-		}
-		if (now - u->su_lastrx < SHMIF_SPIN_RECENT_NS &&
-		    now >= u->su_nospin) {
-			end = now + u->su_spinns;
-			for (;;) {
-				for (int i = 0; i < 16; i++) {
-					if (shmif_ready(u))
-						return;
-					__builtin_ia32_pause();
-				}
-				now = shmif_now();
-				if (now >= end || now >= deadline)
-					break;
-				/* Let a thread woken on this CPU (our own
-				 * application, the peer) run first. */
-				sched_yield();
-				if (shmif_now() - now > SHMIF_SPIN_LOST_NS) {
-					/* The yield gave the CPU away for
-					 * long: the host is busy, and a
-					 * runnable poller is served later
-					 * than a woken sleeper.  Sleep for a
-					 * while. */
-					u->su_nospin = now + SHMIF_SPIN_BACKOFF_NS;
-					break;
-				}
+	if (end != 0) {
+		/* A conversation going on: poll first (dev/hostspin_user.h). */
+		do {
+			for (int i = 0; i < 16; i++) {
+				if (shmif_ready(u))
+					return;
+				__builtin_ia32_pause();
 			}
-		}
+		} while (hostspin_next(&u->su_spin,
+		    end < deadline ? end : deadline));
 	}
 	if (ns >= 0) {
-		now = shmif_now();
+		now = hostspin_now();
 		if (now >= deadline)
 			return;
 		ts.tv_sec = (time_t)((deadline - now) / 1000000000u);

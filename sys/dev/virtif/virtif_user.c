@@ -29,16 +29,15 @@
 #include <linux/virtio_net.h>
 #include <net/if.h>
 #include <poll.h>
-#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/uio.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "../hostspin_user.h"
 #include "virtif_user.h"
 
 _Static_assert(sizeof(struct virtio_net_hdr) == VIRTIF_VNETHDR_LEN,
@@ -50,28 +49,9 @@ struct virtif_user {
 	int vu_vnet;                       /* frames have a virtio_net_hdr */
 	int vu_offload;                    /* ... and TUNSETOFFLOAD took */
 	volatile int vu_stop;
-	/* The reader's polling (rumpuser_virtif_wait); its thread only. */
-	int vu_gotrx;                      /* a frame since the last wait */
-	uint64_t vu_lastrx;                /* ns of the last wait after one */
-	uint64_t vu_nospin;                /* ns: no polling before this */
-	uint64_t vu_spinns;                /* ns to poll before sleeping */
+	struct hostspin vu_spin;           /* the reader's polling before it
+	                                      sleeps (RUMP_VIRTIF_SPIN_US) */
 };
-
-/*
- * A reader that had frames lately polls the tap for a moment before it
- * sleeps (RUMP_VIRTIF_SPIN_US, default 20, 0 turns it off): the next
- * frame of a transfer, or an answer, often comes within microseconds,
- * and a reader that did not sleep need not be woken.  As shmif's
- * readers do (docs/shmif.md): only while a conversation is going on (a
- * frame within VIRTIF_SPIN_RECENT_NS), and when a yield between polls
- * gives the CPU away for long (a busy host), not again for
- * VIRTIF_SPIN_BACKOFF_NS.
- */
-#define VIRTIF_SPIN_DEFAULT_US 20
-#define VIRTIF_SPIN_MAX_US     1000
-#define VIRTIF_SPIN_RECENT_NS  (2 * 1000 * 1000)
-#define VIRTIF_SPIN_LOST_NS    (200 * 1000)
-#define VIRTIF_SPIN_BACKOFF_NS (50 * 1000 * 1000)
 
 #define ETH_HLEN_ 14
 #define ETHERTYPE_IP_ 0x0800
@@ -250,31 +230,6 @@ virtif_vnet_tx(void *vhp, void *hdrp, size_t hdrlen, size_t len, int flags,
 	return 0;
 }
 
-static uint64_t
-virtif_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* RUMP_VIRTIF_SPIN_US: how long a reader polls before sleeping. */
-static uint64_t
-virtif_spinns(void)
-{
-	const char *e = getenv("RUMP_VIRTIF_SPIN_US");
-	unsigned long v;
-	char *end;
-
-	if (e == NULL || *e == '\0')
-		return VIRTIF_SPIN_DEFAULT_US * 1000u;
-	v = strtoul(e, &end, 10);
-	if (*end != '\0')
-		return VIRTIF_SPIN_DEFAULT_US * 1000u;
-	return (v > VIRTIF_SPIN_MAX_US ? VIRTIF_SPIN_MAX_US : v) * 1000u;
-}
-
 int
 rumpuser_virtif_attach(const char *devname, struct virtif_user **up)
 {
@@ -321,7 +276,7 @@ rumpuser_virtif_attach(const char *devname, struct virtif_user **up)
 		error = errno;
 		goto out_close;
 	}
-	u->vu_spinns = virtif_spinns();
+	hostspin_init(&u->vu_spin, "RUMP_VIRTIF_SPIN_US");
 	*up = u;
 	return 0;
 
@@ -426,7 +381,7 @@ rumpuser_virtif_recv(struct virtif_user *u, void *buf, size_t buflen,
 	}
 	if (n > 0) {
 		*lenp = (size_t)n;
-		u->vu_gotrx = 1;
+		u->vu_spin.hs_gotrx = true;
 		return u->vu_vnet ? virtif_vnet_rx(&vh, buf, (size_t)n, flagsp,
 		    segszp) : 0;
 	}
@@ -442,7 +397,6 @@ void
 rumpuser_virtif_wait(struct virtif_user *u)
 {
 	struct pollfd pfd[2];
-
 	uint64_t now, end;
 
 	if (u->vu_stop)
@@ -451,31 +405,13 @@ rumpuser_virtif_wait(struct virtif_user *u)
 	pfd[0].events = POLLIN;
 	pfd[1].fd = u->vu_evfd;
 	pfd[1].events = POLLIN;
-	if (u->vu_spinns > 0) {
-		now = virtif_now();
-		if (u->vu_gotrx) {
-			u->vu_gotrx = 0;
-			u->vu_lastrx = now;
-		}
-		if (now - u->vu_lastrx < VIRTIF_SPIN_RECENT_NS &&
-		    now >= u->vu_nospin) {
-			end = now + u->vu_spinns;
-			for (;;) {
-				if (poll(pfd, 2, 0) != 0)
-					return;
-				/* Let a thread woken on this CPU (our own
-				 * application) run first. */
-				sched_yield();
-				if (virtif_now() - now > VIRTIF_SPIN_LOST_NS) {
-					u->vu_nospin = now +
-					    VIRTIF_SPIN_BACKOFF_NS;
-					break;
-				}
-				now = virtif_now();
-				if (now >= end)
-					break;
-			}
-		}
+	/* A conversation going on: poll first (dev/hostspin_user.h). */
+	end = hostspin_start(&u->vu_spin, &now);
+	if (end != 0) {
+		do {
+			if (poll(pfd, 2, 0) != 0)
+				return;
+		} while (hostspin_next(&u->vu_spin, end));
 	}
 	(void)poll(pfd, 2, -1);
 }
